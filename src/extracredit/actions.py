@@ -1,0 +1,81 @@
+"""The GitHub Actions edge: the event file, step outputs, the job summary and annotations."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extracredit import messages
+
+PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
+CHECKED_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review", "edited"})
+
+
+class EventError(Exception):
+    """The event cannot drive a check; the message says why."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    repo: str
+    number: int
+    run: bool  # False when the event cannot change the verdict (e.g. a base-branch edit)
+    action: str
+
+
+def read_event(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise EventError(messages.EVENT_UNREADABLE.format(
+            path=path, reason=error.strerror or error)) from None
+    except ValueError as error:
+        raise EventError(messages.EVENT_UNREADABLE.format(
+            path=path, reason=f"not JSON ({error})")) from None
+    if not isinstance(data, dict):
+        raise EventError(messages.EVENT_UNREADABLE.format(path=path, reason="not a JSON object"))
+    return data
+
+
+def trigger_from_event(event_name: str, event: Mapping[str, Any], repository: str) -> Trigger:
+    """Which PR an event is about, and whether it can change the verdict."""
+    action = str(event.get("action") or "")
+    pull = event.get("pull_request")
+    if event_name in PR_EVENTS and isinstance(pull, dict):
+        number = pull.get("number", event.get("number"))
+        repo = ((event.get("repository") or {}).get("full_name")) or repository
+        if not isinstance(number, int) or not repo:
+            raise EventError(messages.EVENT_NOT_A_PR.format(event=event_name))
+        run = action in CHECKED_ACTIONS
+        if action == "edited":
+            changes = event.get("changes") or {}
+            run = "title" in changes or "body" in changes
+        return Trigger(repo, number, run, action)
+    issue = event.get("issue")
+    if event_name == "issue_comment" and isinstance(issue, dict) and issue.get("pull_request"):
+        repo = ((event.get("repository") or {}).get("full_name")) or repository
+        return Trigger(repo, int(issue["number"]), True, action)
+    raise EventError(messages.EVENT_NOT_A_PR.format(event=event_name))
+
+
+def write_outputs(path: str, values: Mapping[str, str]) -> None:
+    """Append step outputs; a random delimiter keeps any value from forging another output."""
+    with open(path, "a", encoding="utf-8") as handle:
+        for key, value in values.items():
+            delimiter = f"EOF_{secrets.token_hex(8)}"
+            handle.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def append_summary(path: str, markdown: str) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(markdown.rstrip("\n") + "\n")
+
+
+def annotation(level: str, message: str) -> str:
+    """A workflow command line; the message is escaped so it cannot start another command."""
+    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level}::{escaped}"

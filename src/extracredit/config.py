@@ -1,0 +1,276 @@
+"""The course configuration: strict YAML in, frozen dataclasses out."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from extracredit import messages
+
+KINDS = ("typo", "bug", "material", "translation")
+DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; the message names the key path and the fix."""
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: date
+    closes: date
+
+    def contains(self, day: date) -> bool:
+        return self.opens <= day <= self.closes
+
+
+@dataclass(frozen=True)
+class Labels:
+    accepted: str = "extra-credit: accepted"
+    rejected: tuple[str, ...] = ("extra-credit: rejected", "spam", "invalid")
+
+
+@dataclass(frozen=True)
+class ClaimsPolicy:
+    required: bool = True
+    expire_after_days: int = 14
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    backend: str
+    path: str | None = None
+    claims: str | None = None
+    staff: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    course: str
+    tag: str
+    timezone: str
+    window: Window
+    cap: Decimal
+    kind_credit: dict[str, Decimal] = field(hash=False)
+    claims: ClaimsPolicy
+    repos: tuple[str, ...]
+    labels: Labels
+    registry: RegistrySettings
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bracketed_tag(self) -> str:
+        return f"[{self.tag}]"
+
+
+_REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,15}$")
+
+_SCHEMA: dict[str, Any] = {
+    "course": str,
+    "tag": str,
+    "timezone": str,
+    "window": {"opens": date, "closes": date},
+    "cap": "number",
+    "kinds": "kinds",
+    "claims": {"required": bool, "expire_after_days": int},
+    "repos": "repos",
+    "labels": {"accepted": str, "rejected": "strings"},
+    "registry": {"backend": str, "path": str, "claims": str, "staff": str},
+}
+_REQUIRED = ("course", "tag", "window", "repos", "registry")
+
+
+def _fail(path: str, problem: str) -> ConfigError:
+    return ConfigError(messages.config_error(path, problem))
+
+
+def _check_keys(mapping: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
+    for key in mapping:
+        if not isinstance(key, str):
+            raise _fail(f"{prefix}{key!r}", messages.CONFIG_KEY_NOT_TEXT)
+        if key not in allowed:
+            near = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+            raise _fail(prefix + key, messages.config_unknown_key(near[0] if near else None,
+                                                                  sorted(allowed)))
+
+
+def _mapping(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(path, messages.config_wrong_type("a mapping", value))
+    return value
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, messages.config_wrong_type("non-empty text", value))
+    return value.strip()
+
+
+def _day(value: Any, path: str) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _fail(path, messages.config_wrong_type("a date such as 2023-09-05", value))
+
+
+def _number(value: Any, path: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _fail(path, messages.config_wrong_type("a number", value))
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _fail(path, messages.config_wrong_type("a number", value)) from None
+    if not number.is_finite() or number < 0:
+        raise _fail(path, messages.CONFIG_NEGATIVE)
+    return number
+
+
+def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
+    """Parse and validate the YAML text of a course configuration."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "somewhere"
+        raise ConfigError(messages.config_not_yaml(source, where)) from None
+    if data is None:
+        data = {}
+    root = _mapping(data, "(top level)")
+    _check_keys(root, _SCHEMA, "")
+    for key in _REQUIRED:
+        if key not in root:
+            raise _fail(key, messages.CONFIG_MISSING)
+
+    tag = _text(root["tag"], "tag").strip("[]")
+    if not _TAG.match(tag):
+        raise _fail("tag", messages.config_bad_tag(tag))
+
+    timezone = _text(root.get("timezone", "America/New_York"), "timezone")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail("timezone", messages.config_bad_timezone(timezone)) from None
+
+    window_map = _mapping(root["window"], "window")
+    _check_keys(window_map, _SCHEMA["window"], "window.")
+    for key in ("opens", "closes"):
+        if key not in window_map:
+            raise _fail(f"window.{key}", messages.CONFIG_MISSING)
+    window = Window(_day(window_map["opens"], "window.opens"),
+                    _day(window_map["closes"], "window.closes"))
+    if window.closes < window.opens:
+        raise _fail("window", messages.CONFIG_WINDOW_BACKWARDS)
+
+    cap = _number(root.get("cap", 5), "cap")
+    kind_credit = _parse_kinds(root.get("kinds", {}), cap)
+    claims = _parse_claims_policy(root.get("claims", {}))
+    repos = _parse_repos(root["repos"])
+    labels = _parse_labels(root.get("labels", {}))
+    registry = _parse_registry(root["registry"])
+    return Config(
+        course=_text(root["course"], "course"),
+        tag=tag,
+        timezone=timezone,
+        window=window,
+        cap=cap,
+        kind_credit=kind_credit,
+        claims=claims,
+        repos=repos,
+        labels=labels,
+        registry=registry,
+    )
+
+
+def _parse_kinds(value: Any, cap: Decimal) -> dict[str, Decimal]:
+    defaults = {"typo": Decimal("0.5"), "bug": Decimal(1), "material": Decimal("1.5"),
+                "translation": Decimal(0)}
+    kinds = _mapping(value, "kinds")
+    _check_keys(kinds, dict.fromkeys(KINDS), "kinds.")
+    for kind, settings in kinds.items():
+        settings_map = _mapping(settings, f"kinds.{kind}")
+        _check_keys(settings_map, {"credit": None}, f"kinds.{kind}.")
+        if "credit" in settings_map:
+            credit = _number(settings_map["credit"], f"kinds.{kind}.credit")
+            if credit > cap:
+                raise _fail(f"kinds.{kind}.credit", messages.config_over_cap(credit, cap))
+            defaults[kind] = credit
+    return defaults
+
+
+def _parse_claims_policy(value: Any) -> ClaimsPolicy:
+    policy = _mapping(value, "claims")
+    _check_keys(policy, _SCHEMA["claims"], "claims.")
+    required = policy.get("required", True)
+    if not isinstance(required, bool):
+        raise _fail("claims.required", messages.config_wrong_type("true or false", required))
+    days = policy.get("expire_after_days", 14)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise _fail("claims.expire_after_days",
+                    messages.config_wrong_type("a whole number of days, 1 or more", days))
+    return ClaimsPolicy(required=required, expire_after_days=days)
+
+
+def _parse_repos(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise _fail("repos", messages.config_wrong_type("a list of OWNER/REPO names", value))
+    repos = []
+    for index, repo in enumerate(value):
+        name = _text(repo, f"repos[{index}]")
+        if not _REPO.match(name):
+            raise _fail(f"repos[{index}]", messages.config_bad_repo(name))
+        repos.append(name)
+    return tuple(repos)
+
+
+def _parse_labels(value: Any) -> Labels:
+    labels = _mapping(value, "labels")
+    _check_keys(labels, _SCHEMA["labels"], "labels.")
+    accepted = _text(labels.get("accepted", Labels.accepted), "labels.accepted")
+    rejected_value = labels.get("rejected", list(Labels.rejected))
+    if isinstance(rejected_value, str):
+        rejected_value = [rejected_value]
+    if not isinstance(rejected_value, list):
+        raise _fail("labels.rejected", messages.config_wrong_type("a list of labels",
+                                                                   rejected_value))
+    rejected = tuple(_text(item, f"labels.rejected[{i}]") for i, item in enumerate(rejected_value))
+    return Labels(accepted=accepted, rejected=rejected)
+
+
+def _parse_registry(value: Any) -> RegistrySettings:
+    registry = _mapping(value, "registry")
+    _check_keys(registry, _SCHEMA["registry"], "registry.")
+    backend = _text(registry.get("backend", ""), "registry.backend")
+    if backend == "files":
+        if "path" not in registry:
+            raise _fail("registry.path", messages.CONFIG_MISSING)
+        extra = sorted(set(registry) - {"backend", "path"})
+        if extra:
+            raise _fail(f"registry.{extra[0]}", messages.config_not_for_backend("files"))
+        return RegistrySettings(backend="files", path=_text(registry["path"], "registry.path"))
+    if backend == "sheets":
+        if "claims" not in registry:
+            raise _fail("registry.claims", messages.CONFIG_MISSING)
+        if "path" in registry:
+            raise _fail("registry.path", messages.config_not_for_backend("sheets"))
+        claims = _text(registry["claims"], "registry.claims")
+        staff = _text(registry.get("staff", claims), "registry.staff")
+        return RegistrySettings(backend="sheets", claims=claims, staff=staff)
+    near = difflib.get_close_matches(backend, ["files", "sheets"], n=1, cutoff=0.5)
+    raise _fail("registry.backend", messages.config_bad_backend(backend, near[0] if near else None))

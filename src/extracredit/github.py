@@ -1,0 +1,191 @@
+"""The GitHub adapter: PyGithub calls in, core dataclasses out, and reports published."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest as GhPull
+
+from extracredit import messages
+from extracredit.model import Account, ChangedFile, PullRequest
+from extracredit.report import Changes, Existing
+from extracredit.retry import Done, RetryPolicy, TransientError
+
+T = TypeVar("T")
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+REQUEST_TIMEOUT = 10
+
+
+class GitHubError(Exception):
+    """GitHub could not be asked or did not answer usefully; nothing the student did."""
+
+
+class NotFound(GitHubError):
+    """The PR (or repo) does not exist, or the token cannot see it."""
+
+
+def classify(error: Exception) -> TransientError | None:
+    """Which PyGithub and requests failures are worth retrying."""
+    if isinstance(error, GithubException):
+        headers = error.headers or {}
+        retry_after = headers.get("retry-after") or headers.get("Retry-After")
+        wait = float(retry_after) if retry_after and str(retry_after).isdigit() else None
+        text = json.dumps(error.data) if error.data is not None else ""
+        if error.status in RETRYABLE_STATUSES:
+            return TransientError(f"HTTP {error.status}", wait)
+        if error.status == 403 and ("rate limit" in text.lower() or wait is not None):
+            return TransientError("rate limited (HTTP 403)", wait)
+        return None
+    if isinstance(error, requests.exceptions.Timeout):
+        return TransientError("timed out")
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return TransientError("connection failed")
+    if isinstance(error, ValueError):  # a body that is not the JSON it should be
+        return TransientError("malformed response")
+    return None
+
+
+def connect(token: str, *, throttle: float = 0.25) -> Github:
+    """A client with a timeout on every request; retries are ours (see ``retry``), not urllib3's."""
+    return Github(
+        auth=Auth.Token(token),
+        per_page=100,
+        timeout=REQUEST_TIMEOUT,
+        retry=None,
+        seconds_between_requests=0,
+        seconds_between_writes=throttle,
+        lazy=True,
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, GithubException):
+        message = error.data.get("message") if isinstance(error.data, dict) else None
+        return f"HTTP {error.status}" + (f": {message}" if message else "")
+    return str(error) or type(error).__name__
+
+
+class GitHub:
+    """One repository's PRs, read and written through PyGithub with our retry policy."""
+
+    def __init__(self, client: Github, repo: str, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self.repo_name = repo
+        self.repo = client.get_repo(repo, lazy=True)
+        self.policy = policy or RetryPolicy()
+        self._pulls: dict[int, GhPull] = {}
+
+    def _call(self, call: Callable[[], T], before_retry: Callable[[], None] | None = None) -> T:
+        try:
+            return self.policy.run(call, classify, before_retry)
+        except GithubException as error:
+            if error.status == 404:
+                raise NotFound(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
+            raise GitHubError(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
+        except Exception as error:
+            if isinstance(error, GitHubError):
+                raise
+            raise GitHubError(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
+
+    def pull(self, number: int) -> PullRequest:
+        """The live PR with its changed files (two requests for up to 100 files)."""
+        def load() -> tuple[GhPull, dict[str, Any]]:
+            pull = self.repo.get_pull(number)
+            return pull, pull.raw_data
+
+        try:
+            pull, data = self._call(load)
+        except NotFound:
+            raise NotFound(messages.GITHUB_PR_NOT_FOUND.format(
+                pr=f"{self.repo_name}#{number}")) from None
+        self._pulls[number] = pull
+        files = self._call(lambda: [
+            ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in pull.get_files()])
+        user = data.get("user") or {}
+        created = _aware(pull.created_at)
+        assert created is not None
+        return PullRequest(
+            repo=self.repo_name,
+            number=number,
+            title=data.get("title") or "",
+            body=data.get("body") or "",
+            state=data.get("state") or "open",
+            draft=bool(data.get("draft")),
+            created_at=created,
+            closed_at=_aware(pull.closed_at),
+            merged_at=_aware(pull.merged_at),
+            html_url=data.get("html_url") or "",
+            author_association=data.get("author_association") or "NONE",
+            user=Account(user.get("login") or "ghost", user.get("id"), user.get("type") or "User"),
+            labels=tuple(label["name"] for label in data.get("labels") or []),
+            head_sha=(data.get("head") or {}).get("sha") or "",
+            files=tuple(files),
+        )
+
+    def has_write_access(self, login: str) -> bool:
+        permission = self._call(lambda: self.repo.get_collaborator_permission(login))
+        return permission in WRITE_PERMISSIONS
+
+    def _find_comment(self, number: int) -> IssueComment | None:
+        for comment in self._pulls[number].get_issue_comments():
+            body = comment.body or ""
+            if body.startswith(messages.COMMENT_MARKER) and comment.user.type == "Bot":
+                return comment
+        return None
+
+    def existing(self, pr: PullRequest) -> tuple[Existing, IssueComment | None]:
+        """What the PR shows now: our comment (found by its marker), statuses, labels."""
+        comment = self._call(lambda: self._find_comment(pr.number))
+
+        def statuses() -> dict[str, tuple[str, str, str | None]]:
+            _, data = self.client.requester.requestJsonAndCheck(
+                "GET", f"{self.repo.url}/commits/{pr.head_sha}/status", parameters={"per_page": 100})
+            return {s["context"]: (s["state"], s.get("description") or "", s.get("target_url"))
+                    for s in data.get("statuses") or []}
+
+        current = self._call(statuses)
+        return Existing(comment.id if comment else None, comment.body if comment else None,
+                        current, frozenset(pr.labels)), comment
+
+    def apply(self, pr: PullRequest, changes: Changes, comment: IssueComment | None) -> str | None:
+        """Write the changes; returns the comment's URL. A comment is never posted twice."""
+        pull = self._pulls[pr.number]
+        if changes.comment == "create" and changes.comment_body is not None:
+            body = changes.comment_body
+
+            def already_posted() -> None:
+                found = self._find_comment(pr.number)
+                if found is not None:
+                    raise Done(found)
+
+            comment = self._call(lambda: pull.create_issue_comment(body), already_posted)
+        elif changes.comment == "edit" and comment is not None and changes.comment_body:
+            edited_body = changes.comment_body
+            current = comment
+            self._call(lambda: current.edit(edited_body))
+        url = comment.html_url if comment is not None else None
+        for status in changes.statuses:
+            parameters: dict[str, Any] = {"state": status.state, "context": status.context,
+                                          "description": status.description}
+            if url:
+                parameters["target_url"] = url
+            self._call(lambda p=parameters: self.client.requester.requestJsonAndCheck(  # type: ignore[misc]
+                "POST", f"{self.repo.url}/statuses/{pr.head_sha}", input=p))
+        if changes.add_labels:
+            self._call(lambda: pull.add_to_labels(*changes.add_labels))
+        for label in changes.remove_labels:
+            self._call(lambda name=label: pull.remove_from_labels(name))  # type: ignore[misc]
+        return url

@@ -1,0 +1,377 @@
+"""Every string a student, a TA or a log reader sees, in one place."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from extracredit.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
+
+COMMENT_MARKER = "<!-- extracredit:check -->"
+STATE_PREFIX = "<!-- extracredit:state "
+STATE_SUFFIX = " -->"
+TITLE_CONTEXT = "extra-credit/title"
+CLAIM_CONTEXT = "extra-credit/claim"
+MAX_DESCRIPTION = 50
+
+# Configuration ---------------------------------------------------------------------------------
+
+CONFIG_MISSING = "is required but missing"
+CONFIG_NEGATIVE = "must be zero or more"
+CONFIG_KEY_NOT_TEXT = "keys must be text"
+CONFIG_WINDOW_BACKWARDS = "closes before it opens; swap window.opens and window.closes"
+
+
+def config_error(path: str, problem: str) -> str:
+    return f"configuration error at '{path}': {problem}"
+
+
+def config_unknown_key(near: str | None, allowed: Sequence[str]) -> str:
+    hint = f"did you mean '{near}'?" if near else f"expected one of: {', '.join(allowed)}"
+    return f"unknown key; {hint}"
+
+
+def config_wrong_type(expected: str, value: Any) -> str:
+    return f"expected {expected}, got {value!r}"
+
+
+def config_bad_tag(tag: str) -> str:
+    return f"'{tag}' is not a tag; write it like DLFL23 (letters then digits, no brackets)"
+
+
+def config_bad_timezone(zone: str) -> str:
+    return f"'{zone}' is not a known time zone; use an IANA name such as America/New_York"
+
+
+def config_over_cap(credit: Decimal, cap: Decimal) -> str:
+    return f"a default credit of {credit} is more than the cap of {cap}"
+
+
+def config_bad_repo(name: str) -> str:
+    return f"'{name}' is not OWNER/REPO"
+
+
+def config_not_for_backend(backend: str) -> str:
+    return f"does not apply to the '{backend}' backend; remove it"
+
+
+def config_bad_backend(backend: str, near: str | None) -> str:
+    hint = f"did you mean '{near}'? " if near else ""
+    return f"unknown backend '{backend}'; {hint}use 'files' or 'sheets'"
+
+
+def config_not_yaml(source: str, where: str) -> str:
+    return f"configuration error: {source} is not valid YAML ({where}); fix the indentation or quoting there"
+
+
+def config_unreadable(source: str, reason: str) -> str:
+    return f"configuration error: cannot read {source} ({reason}); pass --config PATH to use another file"
+
+
+# Registry cells --------------------------------------------------------------------------------
+
+CELL_EMPTY = "is empty"
+CELL_FORMULA = "holds a formula; it is read as text and never evaluated"
+HEADER_DUPLICATE = "the header names this column twice; only the first is read"
+HEADER_DUPLICATE_FIX = "rename or delete the second column"
+TAB_MISSING_CLAIMS = "the registry has no Claims tab (claims.csv); create it from registry/template"
+FIX_CLAIM_ID = "clear the cell; the sync fills in a fresh id"
+FIX_TIME = "write a date and time such as 2023-09-14 13:05 (course time zone)"
+FIX_LOGIN = "write the GitHub username, such as alice"
+FIX_NETID = "write the student's NetID"
+FIX_TARGET = "list the repo paths the work will touch, separated by commas"
+FIX_STATUS = "leave it empty (the tool fills it) or write withdrawn"
+FIX_FORMULA = "remove the leading '=' or prefix it with an apostrophe"
+FIX_DECISION = "write accept, reject or credit"
+FIX_CREDIT = "write a number such as 0.5"
+FIX_PR_URL = "paste the PR's URL"
+KINDS_TEXT = "typo, bug, material or translation"
+
+
+def cell_bad_claim_id(value: str) -> str:
+    return f"'{value}' is not a claim id like C-0007"
+
+
+def cell_repeated_claim_id(value: str, first_row: int) -> str:
+    return f"'{value}' is already used on row {first_row}"
+
+
+def cell_bad_time(value: str) -> str:
+    return f"'{value}' is not a date and time" if value else CELL_EMPTY
+
+
+def cell_bad_login(value: str) -> str:
+    return f"'{value}' is not a GitHub username" if value else CELL_EMPTY
+
+
+def cell_bad_kind(value: str) -> str:
+    return f"'{value}' is not a kind ({KINDS_TEXT})" if value else CELL_EMPTY
+
+
+def fix_kind(value: str, kinds: Sequence[str]) -> str:
+    near = difflib.get_close_matches(value, kinds, n=1, cutoff=0.5)
+    return f"write '{near[0]}'" if near else f"write one of {KINDS_TEXT}"
+
+
+def cell_bad_status(value: str) -> str:
+    return f"'{value}' is not a status"
+
+
+def cell_bad_decision(value: str) -> str:
+    return f"'{value}' is not a decision" if value else CELL_EMPTY
+
+
+def cell_bad_credit(value: str) -> str:
+    return f"'{value}' is not an amount" if value else CELL_EMPTY
+
+
+def header_missing(tab: str, missing: Sequence[str], header: Sequence[str]) -> str:
+    found = ", ".join(f"'{cell}'" for cell in header if cell.strip()) or "nothing"
+    return (f"the {tab} tab has no column {', '.join(repr(m) for m in missing)} in its header "
+            f"row (found {found}); add it, or copy the header from registry/template")
+
+
+# Command line ----------------------------------------------------------------------------------
+
+BAD_PR_REF = "--pr must look like OWNER/REPO#N (for example Atcold/NYU-DLFL23#12), got {!r}"
+PR_NOT_IN_SNAPSHOT = "{pr} is not in the snapshot {path}; it holds {count} PRs of {repos}"
+SNAPSHOT_UNREADABLE = "cannot use the snapshot {path}: {reason}"
+EVENT_UNREADABLE = "cannot read the event file {path}: {reason}"
+EVENT_NOT_A_PR = ("the '{event}' event carries no pull request; run the check on "
+                  "pull_request_target or pull_request, or pass --pr OWNER/REPO#N")
+EVENT_IGNORED = "nothing to check: '{event}' action '{action}' does not change the verdict"
+MISSING_ENV = "{name} is not set; outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N"
+REGISTRY_UNREADABLE = "the registry could not be read: {reason}"
+GITHUB_FAILED = "GitHub did not answer as expected ({reason}); nothing was changed, try again later"
+GITHUB_PR_NOT_FOUND = "{pr} was not found on GitHub (deleted, or the token cannot see it)"
+DRY_RUN_HEADER = "dry run: nothing is published; this is what would be"
+
+
+# The PR comment --------------------------------------------------------------------------------
+
+def _fence(text: str) -> str:
+    """A code fence that the text cannot close, so the title is shown exactly as written."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks in student text."""
+    cleaned = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", cleaned)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if cleaned.startswith("`") or cleaned.endswith("`") else ""
+    return f"{ticks}{pad}{cleaned}{pad}{ticks}"
+
+
+def _user(login: str) -> str:
+    """Another student's login as a profile link: public, but no @-mention that pings them."""
+    return f"[{login}](https://github.com/{login})" if login else "another student"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def _title_section(title: TitleCheck, tag: str) -> str:
+    bracketed = f"[{tag}]"
+    result = title.result
+    if title.outcome == "pass" or result is None:
+        return f"**Title** ✅ carries {_code(bracketed)}."
+    if result.problem == "missing":
+        why = f"has no semester tag {_code(bracketed)} (language tags such as `[EN]` don't count)"
+    elif result.problem == "wrong-semester":
+        why = (f"carries {_code(result.found or '')}, the tag of another semester; this course's "
+               f"tag is {_code(bracketed)}")
+    else:
+        why = f"carries the tag as {_code(result.found or '')}; write it exactly {_code(bracketed)}"
+    return (f"**Title** ❌ Your title {why}. Edit the title (the pencil next to it) and paste:\n\n"
+            f"{_fence(result.suggestion or bracketed)}")
+
+
+def _holders(holders: Sequence[Holder]) -> str:
+    return "; ".join(f"{_user(h.login)} ({h.claim_id}, claimed {_day(h.submitted)})"
+                     for h in holders)
+
+
+def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
+    lines: list[str] = []
+    if claim.outcome == "error":
+        lines.append("**Claim** ⚠️ The registry of claims could not be read just now. This is "
+                     "not your fault and nothing is wrong with your PR; the check will be run "
+                     "again (you can also comment `/recheck`).")
+        return lines
+    if claim.problem == "no-claim":
+        lines.append(f"**Claim** ❌ There is no claim of yours in the {registry_link}. Add a row "
+                     "with your GitHub username, your NetID, the kind of work and the files you "
+                     "change, then comment `/recheck`.")
+    elif claim.problem == "not-covered":
+        lines.append("**Claim** ❌ None of your claims covers the files this PR changes. Add "
+                     f"these files to the Target of your claim in the {registry_link}, or write "
+                     "the claim's id (such as `C-0007`) in the PR description, then comment "
+                     "`/recheck`.")
+    elif claim.problem == "duplicate" and claim.duplicate_of is not None:
+        lines.append(f"**Claim** ❌ Your claim {claim.claim_id} ({claim.kind}) came after "
+                     f"{_holders([claim.duplicate_of])} for the same files, while theirs was "
+                     "still active: first come, first served. Pick other work, or agree with "
+                     "them and ask a TA.")
+    else:
+        lines.append(f"**Claim** ✅ This PR carries claim {claim.claim_id} ({claim.kind}).")
+    if claim.uncovered:
+        shown = ", ".join(_code(path) for path in claim.uncovered[:10])
+        more = f" and {len(claim.uncovered) - 10} more" if len(claim.uncovered) > 10 else ""
+        lines.append(f"- ⚠️ Files your claim does not cover: {shown}{more}. Add them to its "
+                     "Target, or they may not count.")
+    if claim.named_foreign:
+        lines.append(f"- ⚠️ The description names {', '.join(claim.named_foreign)}, which is "
+                     "someone else's claim; it was ignored.")
+    if claim.named_unknown:
+        lines.append(f"- ⚠️ The description names {', '.join(claim.named_unknown)}, which is not "
+                     "in the registry; check the id.")
+    if claim.own_problems:
+        for problem in claim.own_problems[:5]:
+            lines.append(f"- ⚠️ Your row {problem.row} of the {problem.tab} tab could not be "
+                         f"read: {problem.column} {problem.problem}. Fix: {problem.fix}.")
+    held = [holder for holder in claim.held_by if holder != claim.duplicate_of]
+    if held:
+        lines.append(f"- ℹ️ Claimed by someone else on these files: {_holders(held)}.")
+    if claim.in_review:
+        prs = ", ".join(f"{url} by {_user(login)}" for login, url in claim.in_review)
+        lines.append(f"- ℹ️ Heads-up, other PRs in review on these files: {prs}.")
+    return lines
+
+
+def _next_steps(verdict: CheckVerdict) -> str:
+    if verdict.claim.outcome == "error":
+        return ("**Next** Nothing for you to do about the registry; a TA is notified by the "
+                "failed run.")
+    if verdict.exit_code == 1:
+        return ("**Next** Fix what is marked ❌; this comment updates itself after every edit "
+                "or push.")
+    return ("**Next** All set. A TA reviews the PR; credit counts once it is accepted, merged or "
+            "not.")
+
+
+def comment_body(verdict: CheckVerdict, registry_link: str) -> str:
+    """The bot's one comment on a PR (without the hidden state line)."""
+    parts = [
+        COMMENT_MARKER,
+        f"### Extra-credit check for @{verdict.author}",
+        _title_section(verdict.title, verdict.tag),
+        "\n".join(_claim_section(verdict.claim, registry_link)),
+        _next_steps(verdict),
+        f"<sub>Checked at {verdict.head_sha[:7]}. It runs again on every push and on edits of "
+        "the title or description; comment `/recheck` to run it now.</sub>",
+    ]
+    return "\n\n".join(parts)
+
+
+def registry_link(url: str | None) -> str:
+    return f"[claims spreadsheet]({url})" if url else "claims spreadsheet"
+
+
+# Commit statuses -------------------------------------------------------------------------------
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
+
+
+SKIP_DESCRIPTIONS = {
+    "bot": "Bot PR: not an extra-credit PR",
+    "staff": "Staff PR: not checked",
+    "outsider": "Not an extra-credit PR",
+}
+
+
+def title_description(title: TitleCheck, tag: str) -> str:
+    if title.outcome == "pass":
+        return _short(f"Title carries [{tag}]")
+    problem = title.problem
+    if problem == "wrong-semester":
+        return _short(f"Wrong semester tag; use [{tag}]")
+    if problem == "malformed":
+        return _short(f"Tag mangled; write exactly [{tag}]")
+    return _short(f"Title needs [{tag}]; see the comment")
+
+
+def claim_description(claim: ClaimCheck) -> str:
+    if claim.outcome == "error":
+        return "Registry unreadable; not your fault, will retry"
+    if claim.problem == "no-claim":
+        return "No claim in the registry; add one"
+    if claim.problem == "not-covered":
+        return "No claim of yours covers these files"
+    if claim.problem == "duplicate":
+        return "Duplicate of an earlier claim"
+    if claim.uncovered:
+        return _short(f"Claim {claim.claim_id}; {len(claim.uncovered)} file(s) not in it")
+    return _short(f"Claim {claim.claim_id} ({claim.kind})")
+
+
+# Labels ----------------------------------------------------------------------------------------
+
+LABEL_BAD_TITLE = "bad title"
+LABEL_NEEDS_CLAIM = "needs claim"
+LABEL_DUPLICATE = "duplicate claim"
+
+
+# Command-line summaries ------------------------------------------------------------------------
+
+def summary_line(verdict: CheckVerdict) -> str:
+    if verdict.skip:
+        return f"{verdict.pr}: skipped ({SKIP_DESCRIPTIONS[verdict.skip]})"
+    title = verdict.title.problem or verdict.title.outcome
+    claim = verdict.claim.problem or verdict.claim.outcome
+    carried = f" {verdict.claim.claim_id}" if verdict.claim.claim_id else ""
+    return f"{verdict.pr} by @{verdict.author}: title {title}, claim {claim}{carried}"
+
+
+def job_summary(verdict: CheckVerdict) -> str:
+    """The Actions job summary: the PR's own verdict only, no registry rows."""
+    if verdict.skip:
+        return f"### Extra-credit check: {verdict.pr}\n\n{SKIP_DESCRIPTIONS[verdict.skip]}.\n"
+    return (f"### Extra-credit check: {verdict.pr}\n\n"
+            f"| check | result |\n|---|---|\n"
+            f"| title | {title_description(verdict.title, verdict.tag)} |\n"
+            f"| claim | {claim_description(verdict.claim)} |\n")
+
+
+def registry_folder_missing(folder: str) -> str:
+    return f"the registry folder '{folder}' does not exist; check registry.path or --registry"
+
+
+def registry_file_unreadable(name: str, error: Exception) -> str:
+    return f"{name} cannot be read ({error}); save it as UTF-8 CSV"
+
+
+SHEETS_UNAVAILABLE = ("this version reads only a 'files' registry; pass --registry DIR or set "
+                      "registry: {backend: files, path: DIR} in the configuration")
+NOTHING_TO_CHECK = "name the PR to check with --pr OWNER/REPO#N (or --all with --snapshot)"
+ALL_NEEDS_SNAPSHOT = "--all checks the open PRs of a snapshot; add --snapshot FILE"
+NOTHING_CHANGED = "nothing to change on GitHub: the PR already shows this verdict"
+CONFIG_BROKEN_STATUS = "Course config is broken; a TA must fix it"
+
+
+def registry_problems_count(count: int) -> str:
+    return (f"the registry has {count} row problem{'s' if count != 1 else ''} "
+            "(TAs: run 'extracredit registry lint' for details)")
+
+
+def describe_changes(changes: Any) -> str:
+    """A log line per write, naming no student data beyond the PR's own labels and states."""
+    lines = []
+    if changes.comment in ("create", "edit"):
+        lines.append(f"comment: {changes.comment}")
+    for status in changes.statuses:
+        lines.append(f"status {status.context}: {status.state} ({status.description})")
+    for label in changes.add_labels:
+        lines.append(f"label added: {label}")
+    for label in changes.remove_labels:
+        lines.append(f"label removed: {label}")
+    return "\n".join(lines) if lines else NOTHING_CHANGED

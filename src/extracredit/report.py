@@ -1,0 +1,141 @@
+"""What a verdict publishes on a PR (comment, statuses, labels) and the least change to get there."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from extracredit import messages
+from extracredit.verdict import CheckVerdict
+
+StatusState = Literal["success", "failure", "error", "pending"]
+
+
+@dataclass(frozen=True)
+class Status:
+    context: str
+    state: StatusState
+    description: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one check wants a PR to show."""
+
+    comment: str | None  # None: the PR gets statuses only (bots, staff, outsiders)
+    statuses: tuple[Status, ...]
+    labels: frozenset[str]  # labels this verdict wants on the PR
+    managed: frozenset[str]  # labels this tool may add and remove
+
+    @property
+    def fingerprint(self) -> str:
+        payload = json.dumps({
+            "comment": self.comment,
+            "statuses": [[s.context, s.state, s.description] for s in self.statuses],
+            "labels": sorted(self.labels),
+        }, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the PR shows now, as read from GitHub."""
+
+    comment_id: int | None
+    comment_body: str | None
+    statuses: Mapping[str, tuple[str, str, str | None]]  # context -> (state, description, url)
+    labels: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The writes that bring a PR from what it shows to what the verdict wants."""
+
+    comment: Literal["create", "edit", "keep", "none"]
+    comment_body: str | None
+    statuses: tuple[Status, ...]  # to post
+    add_labels: tuple[str, ...]
+    remove_labels: tuple[str, ...]
+
+    @property
+    def nothing(self) -> bool:
+        return (self.comment in ("keep", "none") and not self.statuses and not self.add_labels
+                and not self.remove_labels)
+
+
+_STATE = {"pass": "success", "skip": "success", "fail": "failure", "error": "error"}
+
+
+def build_report(verdict: CheckVerdict, registry_url: str | None = None) -> Report:
+    tag_label = verdict.tag
+    managed = frozenset({tag_label, messages.LABEL_BAD_TITLE, messages.LABEL_NEEDS_CLAIM,
+                         messages.LABEL_DUPLICATE})
+    if verdict.skip:
+        description = messages.SKIP_DESCRIPTIONS[verdict.skip]
+        statuses = (Status(messages.TITLE_CONTEXT, "success", description),
+                    Status(messages.CLAIM_CONTEXT, "success", description))
+        return Report(None, statuses, frozenset(), managed)
+    labels = set()
+    labels.add(tag_label if verdict.title.outcome == "pass" else messages.LABEL_BAD_TITLE)
+    if verdict.claim.problem in ("no-claim", "not-covered"):
+        labels.add(messages.LABEL_NEEDS_CLAIM)
+    elif verdict.claim.problem == "duplicate":
+        labels.add(messages.LABEL_DUPLICATE)
+    statuses = (
+        Status(messages.TITLE_CONTEXT, _STATE[verdict.title.outcome],  # type: ignore[arg-type]
+               messages.title_description(verdict.title, verdict.tag)),
+        Status(messages.CLAIM_CONTEXT, _STATE[verdict.claim.outcome],  # type: ignore[arg-type]
+               messages.claim_description(verdict.claim)),
+    )
+    body = messages.comment_body(verdict, messages.registry_link(registry_url))
+    return Report(body, statuses, frozenset(labels), managed)
+
+
+def state_line(labels: Sequence[str]) -> str:
+    """The hidden line that remembers which labels this tool put on the PR."""
+    return messages.STATE_PREFIX + json.dumps({"labels": sorted(labels)}) + messages.STATE_SUFFIX
+
+
+def labels_we_set(comment_body: str | None) -> frozenset[str]:
+    if not comment_body:
+        return frozenset()
+    for line in comment_body.splitlines():
+        if line.startswith(messages.STATE_PREFIX) and line.endswith(messages.STATE_SUFFIX):
+            try:
+                state = json.loads(line[len(messages.STATE_PREFIX):-len(messages.STATE_SUFFIX)])
+            except ValueError:
+                return frozenset()
+            labels = state.get("labels") if isinstance(state, dict) else None
+            if isinstance(labels, list):
+                return frozenset(label for label in labels if isinstance(label, str))
+    return frozenset()
+
+
+def plan_changes(report: Report, existing: Existing, comment_url: str | None) -> Changes:
+    """The least set of writes; labels someone else set are never removed."""
+    ours_before = labels_we_set(existing.comment_body) & report.managed
+    add = sorted(report.labels - existing.labels)
+    remove = sorted((ours_before - report.labels) & existing.labels)
+    ours_after = sorted((ours_before - set(remove)) | set(add))
+    if report.comment is None:
+        body = None
+        comment: Literal["create", "edit", "keep", "none"] = "keep" if existing.comment_id else "none"
+    else:
+        body = report.comment + "\n" + state_line(ours_after)
+        if existing.comment_id is None:
+            comment = "create"
+        elif existing.comment_body != body:
+            comment = "edit"
+        else:
+            comment = "keep"
+    statuses = []
+    for status in report.statuses:
+        current = existing.statuses.get(status.context)
+        wanted_url = comment_url if report.comment is not None else None
+        if current is None or current[0] != status.state or current[1] != status.description or (
+                wanted_url is not None and current[2] != wanted_url):
+            statuses.append(status)
+    return Changes(comment, body, tuple(statuses), tuple(add), tuple(remove))

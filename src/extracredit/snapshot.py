@@ -1,0 +1,139 @@
+"""Frozen PR data as JSON: the offline input of a check, the demo and the tally."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from extracredit import messages
+from extracredit.model import Account, ChangedFile, PullRequest
+
+
+class SnapshotError(Exception):
+    """The snapshot file cannot be used; the message says where it is wrong."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: datetime
+    pulls: Mapping[str, tuple[PullRequest, ...]]  # repo -> PRs
+
+    def find(self, repo: str, number: int) -> PullRequest | None:
+        return next((pr for pr in self.pulls.get(repo, ()) if pr.number == number), None)
+
+    def all_pulls(self) -> list[PullRequest]:
+        return [pr for pulls in self.pulls.values() for pr in pulls]
+
+
+def parse_time(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise SnapshotError(f"{where}: expected an ISO 8601 time, got {value!r}")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SnapshotError(f"{where}: {value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise SnapshotError(f"{where}: {value!r} has no time zone")
+    return moment
+
+
+def _optional_time(value: Any, where: str) -> datetime | None:
+    return None if value is None else parse_time(value, where)
+
+
+def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
+    """Convert one PR in GitHub's REST field names; raises SnapshotError naming the bad field."""
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{where}: expected a PR object")
+    try:
+        user = data.get("user") or {}
+        head = data.get("head") or {}
+        files = data.get("files") or []
+        number = data["number"]
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise SnapshotError(f"{where}.number: expected a whole number, got {number!r}")
+        return PullRequest(
+            repo=repo,
+            number=number,
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            state=str(data.get("state") or "open"),
+            draft=bool(data.get("draft")),
+            created_at=parse_time(data["created_at"], f"{where}.created_at"),
+            closed_at=_optional_time(data.get("closed_at"), f"{where}.closed_at"),
+            merged_at=_optional_time(data.get("merged_at"), f"{where}.merged_at"),
+            html_url=str(data.get("html_url") or f"https://github.com/{repo}/pull/{number}"),
+            author_association=str(data.get("author_association") or "NONE"),
+            user=Account(str(user.get("login") or "ghost"),
+                         user.get("id") if isinstance(user.get("id"), int) else None,
+                         str(user.get("type") or "User")),
+            labels=tuple(str(label.get("name")) for label in data.get("labels") or []
+                         if isinstance(label, dict) and label.get("name")),
+            head_sha=str(head.get("sha") or ""),
+            files=tuple(ChangedFile(str(f["filename"]), str(f.get("status") or "modified"),
+                                    int(f.get("additions") or 0), int(f.get("deletions") or 0))
+                        for f in files),
+        )
+    except KeyError as error:
+        raise SnapshotError(f"{where}: the field {error.args[0]!r} is missing") from None
+    except (TypeError, ValueError, AttributeError) as error:
+        raise SnapshotError(f"{where}: {error}") from None
+
+
+def pull_to_json(pr: PullRequest) -> dict[str, Any]:
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+    return {
+        "number": pr.number,
+        "title": pr.title,
+        "body": pr.body,
+        "state": pr.state,
+        "draft": pr.draft,
+        "created_at": when(pr.created_at),
+        "closed_at": when(pr.closed_at),
+        "merged_at": when(pr.merged_at),
+        "html_url": pr.html_url,
+        "author_association": pr.author_association,
+        "user": {"login": pr.user.login, "id": pr.user.id, "type": pr.user.type},
+        "labels": [{"name": name} for name in pr.labels],
+        "head": {"sha": pr.head_sha},
+        "files": [{"filename": f.filename, "status": f.status, "additions": f.additions,
+                   "deletions": f.deletions} for f in pr.files],
+    }
+
+
+def parse_snapshot(data: Any) -> Snapshot:
+    if not isinstance(data, dict):
+        raise SnapshotError("expected a JSON object with 'taken_at' and 'repos'")
+    taken_at = parse_time(data.get("taken_at"), "taken_at")
+    repos = data.get("repos")
+    if not isinstance(repos, dict):
+        raise SnapshotError("'repos' must map OWNER/REPO to {\"pulls\": [...]}")
+    pulls = {}
+    for repo, content in repos.items():
+        items = content.get("pulls") if isinstance(content, dict) else None
+        if not isinstance(items, list):
+            raise SnapshotError(f"repos[{repo!r}].pulls must be a list of PRs")
+        pulls[repo] = tuple(pull_from_json(repo, item, f"repos[{repo!r}].pulls[{index}]")
+                            for index, item in enumerate(items))
+    return Snapshot(taken_at, pulls)
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(
+            path=path, reason=error.strerror or error)) from None
+    except ValueError as error:
+        raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(
+            path=path, reason=f"not JSON ({error})")) from None
+    try:
+        return parse_snapshot(data)
+    except SnapshotError as error:
+        raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(path=path, reason=error)) from None

@@ -1,0 +1,79 @@
+"""The course configuration: the shipped file parses, and every bad key is named with a fix."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from extracredit.config import ConfigError, parse_config
+
+ROOT = Path(__file__).parent.parent
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "config.yaml").read_text(encoding="utf-8"))
+VALID = """
+course: "Deep Learning, Fall 2023"
+tag: DLFL23
+timezone: America/New_York
+window: {opens: 2023-09-05, closes: 2023-12-15}
+cap: 5
+kinds: {typo: {credit: 0.5}, bug: {credit: 1}, material: {credit: 1.5}, translation: {credit: 0}}
+claims: {required: true, expire_after_days: 14}
+repos: [Atcold/NYU-DLFL23]
+labels: {accepted: "extra-credit: accepted", rejected: ["extra-credit: rejected", spam, invalid]}
+registry: {backend: files, path: registry/demo}
+"""
+
+
+def test_valid_config_parses_to_exact_values() -> None:
+    config = parse_config(VALID)
+    assert config.tag == "DLFL23"
+    assert config.window.opens == date(2023, 9, 5)
+    assert config.cap == Decimal(5)
+    assert config.kind_credit == {"typo": Decimal("0.5"), "bug": Decimal(1),
+                                  "material": Decimal("1.5"), "translation": Decimal(0)}
+    assert config.repos == ("Atcold/NYU-DLFL23",)
+    assert config.labels.rejected == ("extra-credit: rejected", "spam", "invalid")
+    assert config.registry.path == "registry/demo"
+
+
+def test_shipped_course_config_parses() -> None:
+    config = parse_config((ROOT / ".github" / "extra-credit.yml").read_text(encoding="utf-8"))
+    assert config.bracketed_tag == "[DLFL23]"
+
+
+def test_sheets_backend_defaults_staff_to_claims() -> None:
+    data = yaml.safe_load(VALID)
+    data["registry"] = {"backend": "sheets", "claims": "KEY1"}
+    config = parse_config(yaml.safe_dump(data))
+    assert (config.registry.claims, config.registry.staff) == ("KEY1", "KEY1")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["error"].split("'")[1] for case in CASES])
+def test_bad_config_names_the_key(case: dict[str, Any]) -> None:
+    data = yaml.safe_load(VALID)
+    for key, value in case["patch"].items():
+        if value is None:
+            del data[key]
+        else:
+            data[key] = value
+    with pytest.raises(ConfigError) as raised:
+        parse_config(yaml.safe_dump(data, allow_unicode=True))
+    assert str(raised.value) == case["error"]
+
+
+def test_config_that_is_not_yaml() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config("tag: [DLFL23\n", "course.yml")
+    assert str(raised.value) == ("configuration error: course.yml is not valid YAML (line 2); "
+                                 "fix the indentation or quoting there")
+
+
+def test_config_that_is_a_list() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config("- a\n")
+    assert str(raised.value) == "configuration error at '(top level)': expected a mapping, got ['a']"

@@ -1,0 +1,53 @@
+"""The title rule, table-driven from cases/titles.yaml, through the function and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from extracredit.cli import main
+from extracredit.titles import check_title
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "titles.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["title"] for case in CASES])
+def test_title_rule(case: dict[str, Any]) -> None:
+    verdict = check_title(case["title"], "DLFL23")
+    assert verdict.problem == case["problem"]
+    assert verdict.passed is (case["problem"] is None)
+    assert verdict.suggestion == case.get("suggestion")
+    if verdict.suggestion is not None:
+        assert check_title(verdict.suggestion, "DLFL23").passed
+
+
+@pytest.mark.parametrize("case", CASES[::4], ids=[case["title"] for case in CASES[::4]])
+def test_title_command(case: dict[str, Any], config_file: Path,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["title", case["title"], "--config", str(config_file)])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {
+        "verdict": "pass" if case["problem"] is None else "fail",
+        "problem": case["problem"],
+        "suggestion": case.get("suggestion"),
+    }
+    assert code == (0 if case["problem"] is None else 1)
+
+
+def test_title_of_another_course_tag() -> None:
+    verdict = check_title("(ML24) fix", "ML24")
+    assert (verdict.problem, verdict.suggestion) == ("malformed", "[ML24] fix")
+    assert check_title("[ml24] fix", "ML24").passed
+
+
+def test_title_command_without_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["title", "x", "--config", str(tmp_path / "missing.yml")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"extracredit: configuration error: cannot read {tmp_path / 'missing.yml'} "
+        "(No such file or directory); pass --config PATH to use another file\n")
