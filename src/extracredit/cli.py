@@ -145,10 +145,12 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         print(messages.registry_problems_count(len(registry.problems)), file=sys.stderr)
     worst = EXIT_OK
     known = snapshot.all_pulls()
+    summary = []
     for pr in wanted:
         verdict = decide(pr, registry, config, snapshot.taken_at, known_pulls=known,
                          registry_error=registry_error)
         worst = max(worst, verdict.exit_code)
+        summary.append(messages.summary_line(verdict))
         if args.json:
             print(json.dumps(verdict_json(verdict), ensure_ascii=False))
             continue
@@ -159,6 +161,9 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
             print(messages.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
         else:
             print(report.comment)
+    if len(wanted) > 1 and not args.json:
+        print(f"\n{messages.offline_summary_header(len(wanted))}")
+        print("\n".join(summary))
     return worst
 
 

@@ -236,8 +236,9 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
                      "in the registry; check the id.")
     if claim.own_problems:
         for problem in claim.own_problems[:5]:
+            # The cell's own text is not echoed: it is student input and could carry markup.
             lines.append(f"- ⚠️ Your row {problem.row} of the {problem.tab} tab could not be "
-                         f"read: {problem.column} {problem.problem}. Fix: {problem.fix}.")
+                         f"read (column {problem.column}). Fix: {problem.fix}.")
     held = [holder for holder in claim.held_by if holder != claim.duplicate_of]
     if held:
         lines.append(f"- ℹ️ Claimed by someone else on these files: {_holders(held)}.")
@@ -375,3 +376,7 @@ def describe_changes(changes: Any) -> str:
     for label in changes.remove_labels:
         lines.append(f"label removed: {label}")
     return "\n".join(lines) if lines else NOTHING_CHANGED
+
+
+def offline_summary_header(count: int) -> str:
+    return f"Summary: {count} PRs (title, claim)"
