@@ -71,7 +71,7 @@ def test_row_numbers_count_blank_rows_and_multiline_cells() -> None:
     result = registry(text)
     assert [c.row for c in result.claims] == [2]
     assert result.problems == (
-        Problem("Claims", 5, "Kind", "'typos' is not a kind (typo, bug, material or translation)",
+        Problem("Claims", 4, "Kind", "'typos' is not a kind (typo, bug, material or translation)",
                 "write 'typo'", "bob"),)
 
 

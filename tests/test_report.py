@@ -25,8 +25,8 @@ def verdict(title: str = "Fix typo", claim: ClaimCheck | None = None,
 
 
 def test_failing_pr_comment_is_exact() -> None:
-    claim = ClaimCheck("fail", "duplicate", "C-0012", "typo", ("README.md",),
-                       Holder("bob", "C-0003", datetime(2023, 9, 10, 9, tzinfo=NY)))
+    claim = ClaimCheck("fail", "duplicate", "C-0012", "typo", uncovered=("README.md",),
+                       duplicate_of=Holder("bob", "C-0003", datetime(2023, 9, 10, 9, tzinfo=NY)))
     report = build_report(verdict("Fix typo [EN]14-2.md", claim))
     assert report.comment == """<!-- extracredit:check -->
 
@@ -46,8 +46,8 @@ other work, or agree with them and ask a TA.
 
 **Next** Fix what is marked ❌; this comment updates itself after every edit or push.
 
-<sub>Checked at 0123456. It runs again on every push and on edits of the title or description; \
-comment `/recheck` to run it now.</sub>"""
+<sub>Checked at 0123456. The check runs again on every push and on edits of the title or \
+description.</sub>"""
     assert report.statuses == (
         Status("extra-credit/title", "failure", "Title needs [DLFL23]; see the comment"),
         Status("extra-credit/claim", "failure", "Duplicate of an earlier claim"),

@@ -12,6 +12,7 @@ import yaml
 from extracredit.cli import main
 from extracredit.titles import check_title
 
+COURSE_CONFIG = Path(__file__).parent.parent / ".github" / "extra-credit.yml"
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "titles.yaml").read_text(encoding="utf-8"))
 
@@ -27,9 +28,8 @@ def test_title_rule(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", CASES[::4], ids=[case["title"] for case in CASES[::4]])
-def test_title_command(case: dict[str, Any], config_file: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["title", case["title"], "--config", str(config_file)])
+def test_title_command(case: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["title", case["title"], "--config", str(COURSE_CONFIG)])
     printed = json.loads(capsys.readouterr().out)
     assert printed == {
         "verdict": "pass" if case["problem"] is None else "fail",

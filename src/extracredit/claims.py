@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from extracredit.model import Account, PullRequest
@@ -210,6 +210,11 @@ def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
             for claim in opened}
 
 
+def expiry(claim: Claim, expire_after: timedelta) -> datetime:
+    """When a claim without a timely PR stops holding: N x 24 hours, across clock changes."""
+    return claim.submitted.astimezone(timezone.utc) + expire_after
+
+
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
     """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
     if not claim.active or at < claim.submitted:
@@ -217,7 +222,7 @@ def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: t
     activity = activity or Activity()
     if activity.decided_at is not None and activity.decided_at <= at:
         return False
-    expires = claim.submitted + expire_after
+    expires = expiry(claim, expire_after)
     opened_in_time = (activity.first_pr_opened is not None
                       and activity.first_pr_opened <= expires)
     return at < expires or opened_in_time

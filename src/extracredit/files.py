@@ -26,9 +26,9 @@ def parse_csv(name: str, text: str) -> Table:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows: list[tuple[int, tuple[str, ...]]] = []
     header: tuple[str, ...] | None = None
-    for cells in reader:
-        # A quoted cell may span lines; the spreadsheet row is the record, as a sheet numbers it.
-        number = reader.line_num - (sum(cell.count("\n") for cell in cells))
+    # Each record is one spreadsheet row (a blank line reads as an empty record), so the row
+    # number is the record's position, even when a quoted cell spans several lines.
+    for number, cells in enumerate(reader, start=1):
         if header is None:
             header = tuple(cells)
             continue

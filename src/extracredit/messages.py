@@ -154,6 +154,9 @@ DRY_RUN_HEADER = "dry run: nothing is published; this is what would be"
 
 # The PR comment --------------------------------------------------------------------------------
 
+RERUN_HINT = "edit the PR description or push a commit to run this check again"
+
+
 def _fence(text: str) -> str:
     """A code fence that the text cannot close, so the title is shown exactly as written."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -195,6 +198,11 @@ def _title_section(title: TitleCheck, tag: str) -> str:
             f"{_fence(result.suggestion or bracketed)}")
 
 
+def _paths(paths: Sequence[str], shown: int = 10) -> str:
+    listed = ", ".join(_code(path) for path in paths[:shown])
+    return listed + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+
+
 def _holders(holders: Sequence[Holder]) -> str:
     return "; ".join(f"{_user(h.login)} ({h.claim_id}, claimed {_day(h.submitted)})"
                      for h in holders)
@@ -205,17 +213,17 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
     if claim.outcome == "error":
         lines.append("**Claim** ⚠️ The registry of claims could not be read just now. This is "
                      "not your fault and nothing is wrong with your PR; the check will be run "
-                     "again (you can also comment `/recheck`).")
+                     "again.")
         return lines
     if claim.problem == "no-claim":
         lines.append(f"**Claim** ❌ There is no claim of yours in the {registry_link}. Add a row "
                      "with your GitHub username, your NetID, the kind of work and the files you "
-                     "change, then comment `/recheck`.")
+                     f"change, then {RERUN_HINT}.")
     elif claim.problem == "not-covered":
-        lines.append("**Claim** ❌ None of your claims covers the files this PR changes. Add "
-                     f"these files to the Target of your claim in the {registry_link}, or write "
-                     "the claim's id (such as `C-0007`) in the PR description, then comment "
-                     "`/recheck`.")
+        lines.append(f"**Claim** ❌ None of your claims ({', '.join(claim.own_claims)}) covers "
+                     f"the files this PR changes: {_paths(claim.uncovered)}. Add them to the "
+                     f"Target of your claim in the {registry_link}, or write the claim's id in "
+                     f"the PR description, then {RERUN_HINT}.")
     elif claim.problem == "duplicate" and claim.duplicate_of is not None:
         lines.append(f"**Claim** ❌ Your claim {claim.claim_id} ({claim.kind}) came after "
                      f"{_holders([claim.duplicate_of])} for the same files, while theirs was "
@@ -223,11 +231,9 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
                      "them and ask a TA.")
     else:
         lines.append(f"**Claim** ✅ This PR carries claim {claim.claim_id} ({claim.kind}).")
-    if claim.uncovered:
-        shown = ", ".join(_code(path) for path in claim.uncovered[:10])
-        more = f" and {len(claim.uncovered) - 10} more" if len(claim.uncovered) > 10 else ""
-        lines.append(f"- ⚠️ Files your claim does not cover: {shown}{more}. Add them to its "
-                     "Target, or they may not count.")
+    if claim.uncovered and claim.problem != "not-covered":
+        lines.append(f"- ⚠️ Files your claim does not cover: {_paths(claim.uncovered)}. Add them "
+                     "to its Target, or they may not count.")
     if claim.named_foreign:
         lines.append(f"- ⚠️ The description names {', '.join(claim.named_foreign)}, which is "
                      "someone else's claim; it was ignored.")
@@ -267,8 +273,8 @@ def comment_body(verdict: CheckVerdict, registry_link: str) -> str:
         _title_section(verdict.title, verdict.tag),
         "\n".join(_claim_section(verdict.claim, registry_link)),
         _next_steps(verdict),
-        f"<sub>Checked at {verdict.head_sha[:7]}. It runs again on every push and on edits of "
-        "the title or description; comment `/recheck` to run it now.</sub>",
+        f"<sub>Checked at {verdict.head_sha[:7]}. The check runs again on every push and on "
+        "edits of the title or description.</sub>",
     ]
     return "\n\n".join(parts)
 
@@ -360,8 +366,8 @@ CONFIG_BROKEN_STATUS = "Course config is broken; a TA must fix it"
 
 
 def registry_problems_count(count: int) -> str:
-    return (f"the registry has {count} row problem{'s' if count != 1 else ''} "
-            "(TAs: run 'extracredit registry lint' for details)")
+    return (f"the registry has {count} row{'s' if count != 1 else ''} that could not be read "
+            f"and {'are' if count != 1 else 'is'} left out; a TA should fix them")
 
 
 def describe_changes(changes: Any) -> str:

@@ -43,7 +43,10 @@ class TitleCheck:
 
     @property
     def problem(self) -> str | None:
-        return self.result.problem if self.result else None
+        """The title's problem, for a checked PR (a skipped PR's title is not judged)."""
+        if self.outcome == "skip" or self.result is None:
+            return None
+        return self.result.problem
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ class ClaimCheck:
     problem: ClaimProblem | None = None
     claim_id: str | None = None
     kind: str | None = None
-    uncovered: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()  # changed files the carried claim does not cover
+    own_claims: tuple[str, ...] = ()  # the author's active claims, when none covers the PR
     duplicate_of: Holder | None = None
     held_by: tuple[Holder, ...] = ()  # others' claims holding files this PR changes
     in_review: tuple[tuple[str, str], ...] = ()  # (login, PR URL) of others' open PRs
@@ -137,7 +141,10 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
     )
     if carried.claim is None:
         claim = replace(base, outcome="fail" if config.claims.required else "pass",
-                        problem="not-covered" if carried.has_claims else "no-claim")
+                        problem="not-covered" if carried.has_claims else "no-claim",
+                        uncovered=pr.filenames,
+                        own_claims=tuple(c.label for c in registry.claims
+                                         if c.owner == owner and c.active))
     else:
         earlier = duplicates.get(carried.claim)
         claim = replace(
