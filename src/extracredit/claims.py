@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from extracredit.model import Account, PullRequest
@@ -212,7 +212,7 @@ def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
 
 def expiry(claim: Claim, expire_after: timedelta) -> datetime:
     """When a claim without a timely PR stops holding: N x 24 hours, across clock changes."""
-    return claim.submitted.astimezone(timezone.utc) + expire_after
+    return claim.submitted.astimezone(UTC) + expire_after
 
 
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
