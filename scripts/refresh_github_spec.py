@@ -93,6 +93,10 @@ def patch_spec(full: dict[str, Any]) -> None:
     for name in ("pull-request", "pull-request-simple"):
         head = schemas[name]["properties"]["head"]["properties"]
         head["repo"] = {"$ref": "#/components/schemas/nullable-repository"}
+    # A label without a description has "description": null everywhere, as "label" and
+    # "pull-request" say; the labels of "pull-request-simple" forgot the nullable.
+    labels = schemas["pull-request-simple"]["properties"]["labels"]["items"]["properties"]
+    labels["description"]["nullable"] = True
     # GitHub writes the "next"/"last" links of repository lists as /repositories/{repository_id}/...
     # (which clients follow verbatim), a form the description does not list.
     for path in PAGINATED:
