@@ -1,0 +1,1 @@
+"""Loopback fakes of the services the project talks to, and the glue that routes clients to them."""
