@@ -165,6 +165,24 @@ def test_pulls_are_listed_by_state_newest_first(github_fake: GitHubFake, github_
     assert github_fake.counts["GET /repos/{owner}/{repo}/pulls"] == 1 + 1 + 2 + 2
 
 
+def test_pulls_are_filtered_by_base_and_head_and_sorted(
+    github_fake: GitHubFake, github_api: PyGithubRoute
+) -> None:
+    github_fake.clock = lambda: NOON
+    github_fake.add_repo(REPO)
+    github_fake.add_pull(REPO, 1, created_at="2023-07-01T10:00:00Z", updated_at="2023-09-10T10:00:00Z")
+    github_fake.add_pull(REPO, 2, created_at="2023-09-05T10:00:00Z", base_ref="gh-pages")
+    github_fake.add_pull(REPO, 3, created_at="2023-09-06T10:00:00Z", user_login="bob", head_repo="fork")
+    github_fake.add_comment(REPO, 3, "first", "alice")
+    repo = github_api.client().get_repo(REPO)
+
+    assert [p.number for p in repo.get_pulls(base="gh-pages")] == [2]
+    assert [p.number for p in repo.get_pulls(head="bob:patch-3")] == [3]
+    assert [p.number for p in repo.get_pulls(sort="updated")] == [2, 3, 1]
+    assert [p.number for p in repo.get_pulls(sort="popularity", direction="desc")] == [3, 2, 1]
+    assert [p.number for p in repo.get_pulls(sort="long-running")] == [1]
+
+
 def test_comments_are_created_edited_listed_and_reacted_to(
     github_fake: GitHubFake, github_api: PyGithubRoute
 ) -> None:
@@ -202,6 +220,15 @@ def test_comments_are_paginated(github_fake: GitHubFake, github_api: PyGithubRou
 
     assert [c.id for c in pull.get_issue_comments()] == ids
     assert github_fake.counts[LIST_COMMENTS] == 4
+
+
+def test_comments_since(github_fake: GitHubFake, github_api: PyGithubRoute) -> None:
+    seed_pull(github_fake)
+    github_fake.add_comment(REPO, 7, "old", "bob", created_at="2023-09-12T09:00:00Z")
+    github_fake.add_comment(REPO, 7, "new", "bob", created_at="2023-09-12T11:00:00Z")
+    issue = github_api.client().get_repo(REPO).get_issue(7)
+
+    assert [c.body for c in issue.get_comments(since=datetime(2023, 9, 12, 10, 0, tzinfo=UTC))] == ["new"]
 
 
 def test_statuses_combine_to_the_latest_per_context(

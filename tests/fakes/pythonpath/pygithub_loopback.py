@@ -4,7 +4,7 @@ PyGithub keeps its default base URL (it follows the ``https://api.github.com/...
 payloads and checks their host), and its own test hook swaps the connection class: ours sends
 ``http://127.0.0.1:PORT/...`` instead. The connection keeps ``host`` = the API host so that
 PyGithub's keep-alive check (``hostname == connection.host``) still reuses it; the hook turns
-keep-alive off, so ``route_pygithub`` turns it back on.
+keep-alive off, so ``install`` turns it back on. ``PyGithubRoute`` builds the clients tests use.
 
 This file is imported in-process by the test fixtures and, through ``sitecustomize.py`` beside
 it, at the start of subprocesses whose PYTHONPATH holds this directory.
@@ -12,7 +12,7 @@ it, at the start of subprocesses whose PYTHONPATH holds this directory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,10 +27,18 @@ class _LoopbackAdapter(requests.adapters.HTTPAdapter):
     """Sends each request to 127.0.0.1 on the URL's port, whatever its host, and never through
     a proxy (requests chose one from the environment for the original host)."""
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        parts = urlsplit(request.url)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        parts = urlsplit(str(request.url))
         request.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
-        return super().send(request, **{**kwargs, "proxies": {}})
+        return super().send(request, stream, timeout, verify, cert, proxies={})
 
 
 def loopback_connection_class(port: int) -> type[HTTPSRequestsConnectionClass]:
