@@ -199,11 +199,12 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
             return EXIT_OK
         targets.append((trigger.repo, trigger.number))
 
-    throttle = float(os.environ.get("EXTRACREDIT_GITHUB_THROTTLE", "0.25"))
-    client = connect(token, throttle=throttle)
+    timeout = int(_env_number("EXTRACREDIT_GITHUB_TIMEOUT", 10))
+    client = connect(token, throttle=_env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25),
+                     timeout=timeout)
     worst = EXIT_OK
     for repo, number in targets:
-        github = GitHub(client, repo)
+        github = GitHub(client, repo, settle=timeout)
         try:
             pr = github.pull(number)
             if config is None:
@@ -241,6 +242,20 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
         _write_action_files(verdict)
         worst = max(worst, verdict.exit_code)
     return worst
+
+
+def _env_number(name: str, default: float) -> float:
+    """A numeric setting from the environment (seconds); a bad value is an error that names it."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(messages.bad_env_number(name, text)) from None
+    if value < 0:
+        raise UserError(messages.bad_env_number(name, text))
+    return value
 
 
 def _write_action_files(verdict: CheckVerdict) -> None:

@@ -15,7 +15,7 @@ from github.PullRequest import PullRequest as GhPull
 from extracredit import messages
 from extracredit.model import Account, ChangedFile, PullRequest
 from extracredit.report import Changes, Existing
-from extracredit.retry import Done, RetryPolicy, TransientError
+from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 
 T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
@@ -52,12 +52,12 @@ def classify(error: Exception) -> TransientError | None:
     return None
 
 
-def connect(token: str, *, throttle: float = 0.25) -> Github:
+def connect(token: str, *, throttle: float = 0.25, timeout: int = REQUEST_TIMEOUT) -> Github:
     """A client with a timeout on every request; retries are ours (see ``retry``), not urllib3's."""
     return Github(
         auth=Auth.Token(token),
         per_page=100,
-        timeout=REQUEST_TIMEOUT,
+        timeout=timeout,
         retry=None,
         seconds_between_requests=0,
         seconds_between_writes=throttle,
@@ -81,23 +81,38 @@ def _describe(error: Exception) -> str:
 class GitHub:
     """One repository's PRs, read and written through PyGithub with our retry policy."""
 
-    def __init__(self, client: Github, repo: str, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, client: Github, repo: str, policy: RetryPolicy | None = None,
+                 settle: float = REQUEST_TIMEOUT) -> None:
         self.client = client
+        self.settle = settle  # how long a timed-out write may take to land: the request timeout
         self.repo_name = repo
-        self.repo = client.get_repo(repo, lazy=True)
+        self.repo = client.get_repo(repo)  # lazy: the client is built with lazy=True
         self.policy = policy or RetryPolicy()
         self._pulls: dict[int, GhPull] = {}
 
+    def _classify_write(self, error: Exception) -> TransientError | None:
+        """As ``classify``, but a timed-out write may still land: wait it out before looking."""
+        transient = classify(error)
+        if transient is not None and isinstance(error, requests.exceptions.Timeout):
+            return TransientError(transient.reason, retry_after=self.settle)
+        return transient
+
     def _call(self, call: Callable[[], T], before_retry: Callable[[], None] | None = None) -> T:
         try:
+            if before_retry is not None:
+                return self.policy.run(call, self._classify_write, before_retry)
             return self.policy.run(call, classify, before_retry)
         except GithubException as error:
             if error.status == 404:
                 raise NotFound(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
             raise GitHubError(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
+        except GaveUp as error:
+            cause = error.__cause__ if isinstance(error.__cause__, Exception) else error
+            reason = f"{_describe(cause)}, after {error.attempts} attempts"
+            raise GitHubError(messages.GITHUB_FAILED.format(reason=reason)) from None
+        except GitHubError:
+            raise
         except Exception as error:
-            if isinstance(error, GitHubError):
-                raise
             raise GitHubError(messages.GITHUB_FAILED.format(reason=_describe(error))) from None
 
     def pull(self, number: int) -> PullRequest:
@@ -187,5 +202,8 @@ class GitHub:
         if changes.add_labels:
             self._call(lambda: pull.add_to_labels(*changes.add_labels))
         for label in changes.remove_labels:
-            self._call(lambda name=label: pull.remove_from_labels(name))  # type: ignore[misc]
+            try:
+                self._call(lambda name=label: pull.remove_from_labels(name))  # type: ignore[misc]
+            except NotFound:
+                pass  # someone removed it meanwhile: the state we wanted
         return url

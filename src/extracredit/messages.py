@@ -386,3 +386,7 @@ def describe_changes(changes: Any) -> str:
 
 def offline_summary_header(count: int) -> str:
     return f"Summary: {count} PRs (title, claim)"
+
+
+def bad_env_number(name: str, value: str) -> str:
+    return f"{name} must be a number of seconds, got {value!r}"

@@ -35,8 +35,9 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 8.0
     deadline: float = 30.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    # Looked up at call time, so that a test can stand in for the clock.
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds), repr=False)
+    clock: Callable[[], float] = field(default=lambda: time.monotonic(), repr=False)
     jitter: Callable[[float], float] = field(default=lambda top: random.uniform(0, top), repr=False)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:

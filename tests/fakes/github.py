@@ -501,6 +501,19 @@ class GitHubFake:
             self._account(login)
             self._repo_or_create(repo).permissions[login.lower()] = permission
 
+    def edit_pull(self, repo: str, number: int, *, title: str | None = None,
+                  body: str | None = None, head_sha: str | None = None) -> None:
+        """Change a pull request as its author would (an edited title or body, a new push)."""
+        with self._lock:
+            pull = self._pull(self._seeded_repo(repo), number)
+            if title is not None:
+                pull.title = title
+            if body is not None:
+                pull.body = body
+            if head_sha is not None:
+                pull.head_sha = head_sha
+            pull.updated_at = self.clock()
+
     def set_viewer(self, login: str, user_id: int, user_type: str = "User") -> None:
         """Who the token belongs to (``reset`` restores the default, ``github-actions[bot]``)."""
         with self._lock:
