@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -202,8 +203,7 @@ class GitHub:
         if changes.add_labels:
             self._call(lambda: pull.add_to_labels(*changes.add_labels))
         for label in changes.remove_labels:
-            try:
+            # Someone removing it meanwhile (404) leaves the state we wanted.
+            with contextlib.suppress(NotFound):
                 self._call(lambda name=label: pull.remove_from_labels(name))  # type: ignore[misc]
-            except NotFound:
-                pass  # someone removed it meanwhile: the state we wanted
         return url
