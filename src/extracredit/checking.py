@@ -1,0 +1,192 @@
+"""The ``check`` command: one PR's verdict, offline from a snapshot or live in GitHub Actions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from extracredit import actions, messages
+from extracredit.backend import env_number, load_config, read_registry
+from extracredit.config import Config, ConfigError
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.github import GitHub, GitHubError, connect
+from extracredit.model import PullRequest, parse_pr_ref
+from extracredit.registry import Registry, RegistryError
+from extracredit.report import Changes, Status, build_report, plan_changes
+from extracredit.snapshot import SnapshotError, load_snapshot
+from extracredit.verdict import CheckVerdict, decide
+
+
+def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
+    return {
+        "pr": verdict.pr,
+        "title": {"verdict": verdict.title.outcome, "problem": verdict.title.problem},
+        "claim": {"verdict": verdict.claim.outcome, "problem": verdict.claim.problem,
+                  "claim": verdict.claim.claim_id},
+    }
+
+
+def _offline(args: argparse.Namespace, config: Config) -> int:
+    try:
+        snapshot = load_snapshot(args.snapshot)
+    except SnapshotError as error:
+        raise UserError(str(error)) from None
+    wanted: list[PullRequest] = []
+    for ref in args.pr:
+        parsed = parse_pr_ref(ref)
+        if parsed is None:
+            raise UserError(messages.BAD_PR_REF.format(ref))
+        found = snapshot.find(*parsed)
+        if found is None:
+            raise UserError(messages.PR_NOT_IN_SNAPSHOT.format(
+                pr=ref, path=args.snapshot, count=len(snapshot.all_pulls()),
+                repos=", ".join(snapshot.pulls) or "no repo"))
+        wanted.append(found)
+    if args.all:
+        wanted.extend(pr for pr in snapshot.all_pulls() if pr.is_open and pr not in wanted)
+    if not wanted:
+        raise UserError(messages.NOTHING_TO_CHECK)
+    registry: Registry | None
+    try:
+        registry, registry_error = read_registry(config, args.registry), None
+    except RegistryError as error:
+        registry, registry_error = None, str(error)
+        print(messages.REGISTRY_UNREADABLE.format(reason=error), file=sys.stderr)
+    if registry is not None and registry.problems:
+        print(messages.registry_problems_count(len(registry.problems)), file=sys.stderr)
+    worst = EXIT_OK
+    known = snapshot.all_pulls()
+    summary = []
+    for pr in wanted:
+        verdict = decide(pr, registry, config, snapshot.taken_at, known_pulls=known,
+                         registry_error=registry_error)
+        worst = max(worst, verdict.exit_code)
+        summary.append(messages.summary_line(verdict))
+        if args.json:
+            print(json.dumps(verdict_json(verdict), ensure_ascii=False))
+            continue
+        report = build_report(verdict)
+        if len(wanted) > 1:
+            print(f"\n{'=' * 78}\n{messages.summary_line(verdict)}\n{'=' * 78}")
+        if report.comment is None:
+            print(messages.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
+        else:
+            print(report.comment)
+    if len(wanted) > 1 and not args.json:
+        print(f"\n{messages.offline_summary_header(len(wanted))}")
+        print("\n".join(summary))
+    return worst
+
+
+def _live(args: argparse.Namespace, config: Config | None, config_error: str | None) -> int:
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+    targets: list[tuple[str, int]] = []
+    for ref in args.pr:
+        parsed = parse_pr_ref(ref)
+        if parsed is None:
+            raise UserError(messages.BAD_PR_REF.format(ref))
+        targets.append(parsed)
+    if not targets:
+        event_path = os.environ.get("GITHUB_EVENT_PATH")
+        if not event_path:
+            raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
+        event_name = os.environ.get("GITHUB_EVENT_NAME", "")
+        try:
+            trigger = actions.trigger_from_event(event_name, actions.read_event(event_path),
+                                                 os.environ.get("GITHUB_REPOSITORY", ""))
+        except actions.EventError as error:
+            raise UserError(str(error)) from None
+        if not trigger.run:
+            print(messages.EVENT_IGNORED.format(event=event_name, action=trigger.action))
+            return EXIT_OK
+        targets.append((trigger.repo, trigger.number))
+
+    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", 10))
+    client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25),
+                     timeout=timeout)
+    worst = EXIT_OK
+    for repo, number in targets:
+        github = GitHub(client, repo, settle=timeout)
+        try:
+            pr = github.pull(number)
+            if config is None:
+                return _publish_config_error(github, pr, config_error or "", args.dry_run)
+            has_write = (github.has_write_access(pr.user.login)
+                         if pr.author_association in ("OWNER", "MEMBER", "COLLABORATOR")
+                         else False)
+            registry: Registry | None
+            try:
+                registry, registry_error = read_registry(config, args.registry), None
+            except RegistryError as error:
+                registry, registry_error = None, str(error)
+                print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(
+                    reason=error)))
+            if registry is not None and registry.problems:
+                print(actions.annotation("warning", messages.registry_problems_count(
+                    len(registry.problems))))
+            verdict = decide(pr, registry, config, datetime.now(UTC),
+                             has_write_access=has_write, registry_error=registry_error)
+            report = build_report(verdict, config.registry.claims)
+            existing, comment = github.existing(pr)
+            changes = plan_changes(report, existing, comment.html_url if comment else None)
+            print(messages.summary_line(verdict))
+            if args.dry_run:
+                print(messages.DRY_RUN_HEADER)
+                print(messages.describe_changes(changes))
+            elif not changes.nothing:
+                github.apply(pr, changes, comment)
+                print(messages.describe_changes(changes))
+            else:
+                print(messages.NOTHING_CHANGED)
+        except GitHubError as error:
+            print(actions.annotation("error", str(error)))
+            return EXIT_UNDECIDED
+        _write_action_files(verdict)
+        worst = max(worst, verdict.exit_code)
+    return worst
+
+
+def _write_action_files(verdict: CheckVerdict) -> None:
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        actions.write_outputs(output, {
+            "title": verdict.title.outcome,
+            "claim": verdict.claim.outcome,
+            "claim-id": verdict.claim.claim_id or "",
+        })
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        actions.append_summary(summary, messages.job_summary(verdict))
+
+
+def _publish_config_error(github: Any, pr: PullRequest, error: str, dry_run: bool) -> int:
+    print(actions.annotation("error", error))
+    statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
+                     for context in (messages.TITLE_CONTEXT, messages.CLAIM_CONTEXT))
+    changes = Changes("none", None, statuses, (), ())
+    if not dry_run:
+        github.apply(pr, changes, None)
+    return EXIT_UNDECIDED
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``extracredit check`` as parsed by the command line."""
+    if args.snapshot is not None:
+        if not args.pr and not args.all:
+            raise UserError(messages.NOTHING_TO_CHECK)
+        return _offline(args, load_config(args.config))
+    if args.all:
+        raise UserError(messages.ALL_NEEDS_SNAPSHOT)
+    try:
+        config, config_error = load_config(args.config), None
+    except ConfigError as error:
+        if not os.environ.get("GITHUB_ACTIONS"):
+            raise
+        config, config_error = None, str(error)
+    return _live(args, config, config_error)
