@@ -390,3 +390,66 @@ def offline_summary_header(count: int) -> str:
 
 def bad_env_number(name: str, value: str) -> str:
     return f"{name} must be a number of seconds, got {value!r}"
+
+
+# Tally -----------------------------------------------------------------------------------------
+
+TALLY_NO_NETID = "no NetID in the Claims tab: add it so that the credit reaches the gradebook"
+TALLY_UNMATCHED_REASONS = {
+    "bot": "bot",
+    "staff": "staff (owner, member or collaborator)",
+    "not-a-student": "not on the roster or in the claims",
+}
+TALLY_DECIDED_BY = {"ledger": "Ledger", "label": "label"}
+TALLY_ACCEPTED_BY = {"ledger": "Ledger accept", "label": "accepted label", "merge": "merged"}
+TALLY_SUMMARY_TITLE = "### Extra-credit tally: {course}"
+TALLY_SUMMARY_PRIVACY = ("Counts only. The per-student tally stays in the staff sheet and the "
+                         "TA's local files.")
+TALLY_SUMMARY_COUNT_HEADER = ("", "count")
+TALLY_SUMMARY_STUDENTS = "Students (roster and claims)"
+TALLY_SUMMARY_CREDITED = "Students with credit"
+TALLY_SUMMARY_AT_CAP = "Students at the cap ({cap}%)"
+TALLY_SUMMARY_UNMATCHED = "Candidate PRs by non-students (no credit)"
+TALLY_SUMMARY_KIND_HEADER = ("kind", "accepted", "pending", "rejected", "closed unmerged")
+TALLY_SUMMARY_NO_CLAIM = "no claim"
+TALLY_CHART_TITLE = "Students by extra credit (%)"
+TALLY_CHART_X = "credit up to (%)"
+TALLY_CHART_Y = "students"
+TALLY_SUMMARY_BUCKETS = "Buckets: 0 is exactly 0; each other label L counts credit above L - {step} up to L."
+
+
+def tally_award_note(pr: str, claim: str | None, amount: str, *, decided_by: str | None,
+                     ledger_amount: bool, duplicate_of: str | None) -> str:
+    """What a PR earned for its unit of credit (its claim, or itself when it carries none)."""
+    how = "Ledger credit" if ledger_amount else TALLY_ACCEPTED_BY.get(decided_by or "", "merged")
+    if claim is None:
+        return f"{pr} {amount} ({how}, no claim)"
+    if duplicate_of:
+        how += f"; {claim} duplicates {duplicate_of}"
+    return f"{claim} {amount} ({pr}, {how})"
+
+
+def tally_no_credit_note(reason: str, pr: str, *, claim: str | None, kind: str | None,
+                         duplicate_of: str | None, decided_by: str | None,
+                         credited_by: str | None, opened_on: str, tag: str) -> str:
+    """Why a student's PR earned nothing, for the TA (the Tally's Notes column)."""
+    carried = claim or "no claim"
+    if claim and duplicate_of:
+        carried = f"{claim}, a duplicate of {duplicate_of}"
+    if reason == "outside-window":
+        return f"{pr} opened {opened_on}, outside the window"
+    if reason == "bad-title":
+        return f"{pr} not a candidate: the title lacks {tag}"
+    if reason == "rejected":
+        return f"{pr} rejected ({TALLY_DECIDED_BY.get(decided_by or '', 'Ledger')})"
+    if reason == "pending":
+        return f"{pr} pending ({carried})"
+    if reason == "closed-unmerged":
+        return f"{pr} closed without merge ({carried})"
+    if reason == "no-claim":
+        return f"{pr} accepted, but carries no claim and the Ledger gives no amount"
+    if reason == "duplicate":
+        return f"{pr} accepted, but {claim} duplicates {duplicate_of} and the Ledger gives no amount"
+    if reason == "zero-kind":
+        return f"{pr} {claim}: {kind} earns no credit"
+    return f"{pr} {claim} already counted for {credited_by}"
