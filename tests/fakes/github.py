@@ -1412,6 +1412,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-GitHub-Request-Id", self.fake._request_id())
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        if self.close_connection:
+            # Say so: a proxy that keeps the socket for its next request would hang up on it.
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
