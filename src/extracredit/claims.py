@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from extracredit.model import Account, PullRequest
-from extracredit.registry import Claim, Registry, RosterEntry
+from extracredit.model import Account, PullRequest, parse_pr_ref
+from extracredit.registry import Claim, LedgerEntry, Registry, RosterEntry
 
 _GLOB_CHARS = frozenset("*?[")
+PullKey = tuple[str, int]  # (owner/repo in lower case, PR number)
+_PULL_URL = re.compile(r"github\.com/(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)/pulls?/"
+                       r"(?P<number>\d+)(?!\d)", re.IGNORECASE)
 CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORECASE)
 
 
@@ -261,3 +264,53 @@ def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
             if url != pr.html_url:
                 reviewing.append((claim, url))
     return holding, reviewing
+
+
+# The Ledger and PR decisions -----------------------------------------------------------------
+
+def pull_key_of(text: str) -> PullKey | None:
+    """The PR a Ledger cell names: a PR URL (any case, extra path) or OWNER/REPO#N."""
+    match = _PULL_URL.search(text)
+    if match is not None:
+        return match["repo"].lower(), int(match["number"])
+    parsed = parse_pr_ref(text)
+    return (parsed[0].lower(), parsed[1]) if parsed else None
+
+
+def pull_key(pr: PullRequest) -> PullKey:
+    return pr.repo.lower(), pr.number
+
+
+def latest_ledger(ledger: Sequence[LedgerEntry]) -> dict[PullKey, LedgerEntry]:
+    """The deciding Ledger row of each PR: the latest When; on equal When, the row further down."""
+    latest: dict[PullKey, LedgerEntry] = {}
+    for entry in ledger:
+        key = pull_key_of(entry.pr_url)
+        if key is None:
+            continue
+        known = latest.get(key)
+        if known is None or (entry.when, entry.row) > (known.when, known.row):
+            latest[key] = entry
+    return latest
+
+
+def first_ledger_decisions(ledger: Sequence[LedgerEntry]) -> dict[PullKey, datetime]:
+    """When the Ledger first decided each PR (the earliest When): it ends a claim's hold."""
+    first: dict[PullKey, datetime] = {}
+    for entry in ledger:
+        key = pull_key_of(entry.pr_url)
+        if key is not None and (key not in first or entry.when < first[key]):
+            first[key] = entry.when
+    return first
+
+
+def claim_activity(registry: Registry, pulls: Sequence[PullRequest],
+                   directory: Directory) -> dict[Claim, Activity]:
+    """What is known of each claim's PRs: the record, overridden by the PRs where they show it."""
+    activity = activity_from_record(registry.claims)
+    first = first_ledger_decisions(registry.ledger)
+    decided = {pr.html_url: first[pull_key(pr)] for pr in pulls if pull_key(pr) in first}
+    activity.update(activity_from_pulls(registry.claims, pulls, directory, decided))
+    return activity
+
+

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
 from extracredit import messages
 from extracredit.claims import (
-    Activity,
-    Directory,
-    activity_from_pulls,
-    activity_from_record,
     build_directory,
     carried_claim,
+    claim_activity,
     find_duplicates,
+    latest_ledger,
+    pull_key,
+    pull_key_of,
 )
 from extracredit.config import KINDS, Config, Labels
-from extracredit.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
+from extracredit.model import STAFF_ASSOCIATIONS, PullRequest
 from extracredit.registry import Claim, LedgerEntry, Registry
 from extracredit.titles import check_title
 
@@ -30,11 +29,8 @@ DecidedBy = Literal["ledger", "label", "merge", "state"]
 NoCredit = Literal["outside-window", "bad-title", "rejected", "pending", "closed-unmerged",
                    "no-claim", "duplicate", "zero-kind", "already-credited"]
 UnmatchedReason = Literal["bot", "staff", "not-a-student"]
-PullKey = tuple[str, int]  # (owner/repo in lower case, PR number)
 
 HISTOGRAM_STEP = Decimal("0.5")
-_PULL_URL = re.compile(r"github\.com/(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)/pulls?/"
-                       r"(?P<number>\d+)(?!\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -137,52 +133,6 @@ def two_decimals(amount: Decimal) -> str:
     with localcontext() as context:
         context.rounding = ROUND_HALF_UP
         return format(amount, ".2f")
-
-
-def pull_key_of(text: str) -> PullKey | None:
-    """The PR a Ledger cell names: a PR URL (any case, extra path) or OWNER/REPO#N."""
-    match = _PULL_URL.search(text)
-    if match is not None:
-        return match["repo"].lower(), int(match["number"])
-    parsed = parse_pr_ref(text)
-    return (parsed[0].lower(), parsed[1]) if parsed else None
-
-
-def _key(pr: PullRequest) -> PullKey:
-    return pr.repo.lower(), pr.number
-
-
-def latest_ledger(ledger: Sequence[LedgerEntry]) -> dict[PullKey, LedgerEntry]:
-    """The deciding Ledger row of each PR: the latest When; on equal When, the row further down."""
-    latest: dict[PullKey, LedgerEntry] = {}
-    for entry in ledger:
-        key = pull_key_of(entry.pr_url)
-        if key is None:
-            continue
-        known = latest.get(key)
-        if known is None or (entry.when, entry.row) > (known.when, known.row):
-            latest[key] = entry
-    return latest
-
-
-def first_ledger_decisions(ledger: Sequence[LedgerEntry]) -> dict[PullKey, datetime]:
-    """When the Ledger first decided each PR (the earliest When): it ends a claim's hold."""
-    first: dict[PullKey, datetime] = {}
-    for entry in ledger:
-        key = pull_key_of(entry.pr_url)
-        if key is not None and (key not in first or entry.when < first[key]):
-            first[key] = entry.when
-    return first
-
-
-def claim_activity(registry: Registry, pulls: Sequence[PullRequest],
-                   directory: Directory) -> dict[Claim, Activity]:
-    """What is known of each claim's PRs: the record, overridden by the PRs where they show it."""
-    activity = activity_from_record(registry.claims)
-    first = first_ledger_decisions(registry.ledger)
-    decided = {pr.html_url: first[_key(pr)] for pr in pulls if _key(pr) in first}
-    activity.update(activity_from_pulls(registry.claims, pulls, directory, decided))
-    return activity
 
 
 def decide_pull(pr: PullRequest, entry: LedgerEntry | None,
@@ -364,7 +314,7 @@ def _aggregates(students: Sequence[StudentCredit], unmatched: int,
 def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> Tally:
     """Every student's credit under DESIGN.md's Credit rules, recomputed from the sources."""
     repos = {repo.lower() for repo in config.repos}
-    by_key = {_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
+    by_key = {pull_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
     course_pulls = [by_key[key] for key in sorted(by_key)]
     directory = build_directory(registry.roster, registry.claims)
     duplicates = find_duplicates(registry.claims, claim_activity(registry, course_pulls, directory),
@@ -392,7 +342,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         if not title_passes:
             draft.no_credit = "bad-title"
             continue
-        entry = ledger.get(_key(pr))
+        entry = ledger.get(pull_key(pr))
         draft.decision, draft.decided_by = decide_pull(pr, entry, config.labels)
         draft.claim = carried_claim(pr, owner, registry.claims).claim
         draft.duplicate_of = duplicates.get(draft.claim) if draft.claim else None

@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from extracredit.claims import (
-    Activity,
-    activity_from_pulls,
-    activity_from_record,
     build_directory,
     carried_claim,
+    claim_activity,
     find_duplicates,
     others_on_files,
 )
@@ -120,13 +118,8 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
         return CheckVerdict(pr.ref, pr.html_url, pr.user.login, pr.head_sha, config.tag, None,
                             title, claim)
     expire_after = timedelta(days=config.claims.expire_after_days)
-    activity: dict[Claim, Activity] = activity_from_record(registry.claims)
-    decided_by_ledger: dict[str, datetime] = {}
-    for entry in registry.ledger:
-        decided_by_ledger.setdefault(entry.pr_url, entry.when)
-    # What the PRs themselves show is more precise than the record, so it wins where known.
-    activity.update(activity_from_pulls(registry.claims, [*known_pulls, pr], directory,
-                                        decided_by_ledger))
+    course_pulls = [p for p in known_pulls if p.repo in config.repos and p.ref != pr.ref]
+    activity = claim_activity(registry, [*course_pulls, pr], directory)
     carried = carried_claim(pr, owner, registry.claims)
     duplicates = find_duplicates(registry.claims, activity, expire_after)
     holding, reviewing = others_on_files(pr, owner, registry, activity, now, expire_after)
