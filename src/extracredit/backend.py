@@ -27,9 +27,17 @@ def open_backend(config: Config, folder: Path | None = None) -> RegistryBackend:
     """The registry's backend: ``folder`` if given, else what the configuration names."""
     if folder is not None:
         return FilesRegistry(folder)
-    if config.registry.backend == "files" and config.registry.path is not None:
-        return FilesRegistry(Path(config.registry.path))
-    raise RegistryError(messages.SHEETS_UNAVAILABLE)
+    settings = config.registry
+    if settings.backend == "files" and settings.path is not None:
+        return FilesRegistry(Path(settings.path))
+    if settings.backend == "sheets" and settings.claims and settings.staff:
+        # Imported here: only a course on Google Sheets pays for loading gspread.
+        from extracredit import sheets
+
+        timeout = env_number("EXTRACREDIT_SHEETS_TIMEOUT", sheets.REQUEST_TIMEOUT)
+        client = sheets.connect(sheets.credentials_from_environment(), timeout)
+        return sheets.SheetsRegistry(client, settings.claims, settings.staff, settle=timeout)
+    raise RegistryError(messages.registry_not_configured(settings.backend))
 
 
 def read_registry(config: Config, folder: Path | None = None,

@@ -53,9 +53,57 @@ def _parser() -> argparse.ArgumentParser:
                        help="print the verdict as JSON instead of the comment")
     check.add_argument("--dry-run", action="store_true",
                        help="live mode: publish nothing, print what would be published")
+    sync = commands.add_parser(
+        "sync", help="bring the registry up to date (the one job that writes it)",
+        description="Read the registry and the course's PRs, then write what the tool owns: "
+                    "claim ids, each claim's Status, PR and GitHub ID, first sightings in the "
+                    "Claims log, and the lint's Problems. Rows are found again by claim id "
+                    "right before writing, so rows people sort or insert meanwhile are safe.")
+    sync.add_argument("--snapshot", type=Path, metavar="FILE",
+                      help="use the PRs of a snapshot instead of listing them on GitHub")
+    _registry_options(sync)
+
+    registry = commands.add_parser(
+        "registry", help="TA tools for the registry: lint, init, export, import",
+        description="Keep the registry healthy: find problems, set up tabs, back it up.")
+    actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION")
+    lint = actions.add_parser(
+        "lint", help="list every problem in the registry, with how to fix it",
+        description="Print one line per problem (tab, row as the sheet numbers it, column, what "
+                    "is wrong, how to fix it). Exit 0 clean, 1 problems found, 2 unreadable. "
+                    "In GitHub Actions only the count is printed; the details go to the "
+                    "private Problems tab.")
+    lint.add_argument("--repo-files", type=Path, metavar="FILE",
+                      help="the course repo's file list (e.g. from `git ls-files`), to flag "
+                           "targets that match no file")
+    _registry_options(lint)
+    init = actions.add_parser(
+        "init", help="create the missing tabs, headers, formats and drop-downs (idempotent)",
+        description="Create missing tabs with their header rows; freeze the header, keep NetID "
+                    "and GitHub ID as plain text, add drop-downs for Kind and Status, and mark "
+                    "the tool's columns. Running it again changes nothing.")
+    init.add_argument("--claims", metavar="KEY", help="the claims spreadsheet (key or URL)")
+    init.add_argument("--staff", metavar="KEY", help="the staff spreadsheet (key or URL)")
+    _registry_options(init)
+    export = actions.add_parser("export", help="copy every tab to a folder of CSV files",
+                                description="Write each tab as a CSV file (a backup, or a "
+                                            "move to the files backend).")
+    export.add_argument("--to", type=Path, required=True, metavar="DIR")
+    _registry_options(export)
+    load = actions.add_parser("import", help="fill the registry from a folder of CSV files",
+                              description="Replace each tab named by a CSV file in DIR. Tabs "
+                                          "that already hold rows are refused unless --force.")
+    load.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR")
+    load.add_argument("--force", action="store_true", help="replace tabs that hold rows")
+    _registry_options(load)
     return parser
 
 
+def _registry_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--registry", type=Path, metavar="DIR",
+                         help="a folder of registry CSV files (overrides the configuration)")
+    command.add_argument("--config", default=DEFAULT_CONFIG_PATH,
+                         help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
 
 def _title(args: argparse.Namespace) -> int:
@@ -69,18 +117,24 @@ def _title(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FIX
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "title":
             return _title(args)
-        # Imported here so that `extracredit title` starts without PyGithub.
-        from extracredit import checking
+        # Imported here so that `extracredit title` starts without PyGithub or gspread.
+        if args.command == "check":
+            from extracredit import checking
 
-        return checking.run(args)
+            return checking.run(args)
+        if args.command == "sync":
+            from extracredit import syncing
+
+            return syncing.run(args)
+        from extracredit import registry_tools
+
+        return registry_tools.run(args)
     except (ConfigError, UserError) as error:
         print(f"extracredit: {error}", file=sys.stderr)
         return EXIT_UNDECIDED

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from extracredit import messages
-from extracredit.registry import RegistryError, Table
+from extracredit.registry import TAB_COLUMNS, CellWrite, RegistryError, Table
 
 TAB_FILES: Mapping[str, str] = {
     "Claims": "claims.csv",
@@ -36,6 +38,24 @@ def parse_csv(name: str, text: str) -> Table:
     return Table(name, header or (), tuple(rows))
 
 
+def table_rows(table: Table) -> list[list[str]]:
+    """A table back as rows, blank rows kept where the sheet has them."""
+    rows = [list(table.header)]
+    for number, cells in table.rows:
+        while len(rows) < number - 1:
+            rows.append([])
+        rows.append(list(cells))
+    return rows
+
+
+def render_csv(rows: Sequence[Sequence[str]]) -> str:
+    """CSV text as a spreadsheet exports it; the same rows always give the same bytes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 class FilesRegistry:
     """A folder of CSV files named after the tabs (``claims.csv``, ``roster.csv``, ...)."""
 
@@ -59,3 +79,43 @@ class FilesRegistry:
             except csv.Error as error:
                 raise RegistryError(messages.registry_file_unreadable(path.name, error)) from None
         return tables
+
+    def _rows(self, tab: str) -> list[list[str]]:
+        path = self.folder / TAB_FILES[tab]
+        if not path.exists():
+            return [list(TAB_COLUMNS[tab])]
+        return table_rows(parse_csv(tab, path.read_text(encoding="utf-8")))
+
+    def _save(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
+        """Write a whole file at once (a temporary file renamed over it), never half of it."""
+        path = self.folder / TAB_FILES[tab]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, delete=False,
+                                         prefix=f".{path.name}.", newline="") as handle:
+            handle.write(render_csv(rows))
+        os.replace(handle.name, path)
+
+    def write_cells(self, writes: Sequence[CellWrite]) -> None:
+        by_tab: dict[str, list[CellWrite]] = {}
+        for write in writes:
+            by_tab.setdefault(write.tab, []).append(write)
+        for tab, tab_writes in by_tab.items():
+            rows = self._rows(tab)
+            for write in tab_writes:
+                while len(rows) < write.row:
+                    rows.append([])
+                row = rows[write.row - 1]
+                end = write.column + len(write.values)
+                row.extend([""] * (end - len(row)))
+                row[write.column:end] = write.values
+            self._save(tab, rows)
+
+    def append_rows(self, tab: str, rows: Sequence[Sequence[str]],
+                    landed: Callable[[], bool] | None = None) -> None:
+        existing = self._rows(tab)
+        while existing and not any(cell.strip() for cell in existing[-1]) and len(existing) > 1:
+            existing.pop()
+        self._save(tab, existing + [list(row) for row in rows])
+
+    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
+        self._save(tab, rows)

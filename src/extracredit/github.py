@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -118,37 +119,68 @@ class GitHub:
 
     def pull(self, number: int) -> PullRequest:
         """The live PR with its changed files (two requests for up to 100 files)."""
-        def load() -> tuple[GhPull, dict[str, Any]]:
+        def load() -> GhPull:
             pull = self.repo.get_pull(number)
-            return pull, pull.raw_data
+            pull.raw_data  # noqa: B018 - completes the lazy object now, inside the retry
+            return pull
 
         try:
-            pull, data = self._call(load)
+            pull = self._call(load)
         except NotFound:
             raise NotFound(messages.GITHUB_PR_NOT_FOUND.format(
                 pr=f"{self.repo_name}#{number}")) from None
         self._pulls[number] = pull
-        files = self._call(lambda: [
-            ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in pull.get_files()])
-        user = data.get("user") or {}
+        return self._convert(pull, self.files(pull))
+
+    def files(self, pull: GhPull) -> tuple[ChangedFile, ...]:
+        return tuple(self._call(lambda: [
+            ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in pull.get_files()]))
+
+    def list_pulls(self, opened_since: datetime,
+                   wants_files: Callable[[PullRequest], bool]) -> list[PullRequest]:
+        """Every PR created since a moment, newest first, a page of 100 per request; changed
+        files only for the PRs ``wants_files`` picks (one more request each)."""
+        def page(number: int) -> list[GhPull]:
+            listing = self.repo.get_pulls(state="all", sort="created", direction="desc")
+            return list(listing.get_page(number))
+
+        found: list[PullRequest] = []
+        number = 0
+        while True:
+            pulls = self._call(lambda n=number: page(n))  # type: ignore[misc]
+            for pull in pulls:
+                converted = self._convert(pull, ())
+                if converted.created_at < opened_since:
+                    return found
+                if wants_files(converted):
+                    converted = replace(converted, files=self.files(pull))
+                found.append(converted)
+            if len(pulls) < 100:
+                return found
+            number += 1
+
+    def _convert(self, pull: GhPull, files: tuple[ChangedFile, ...]) -> PullRequest:
+        """Core data from a PR object's own fields (read as given, never completed lazily)."""
         created = _aware(pull.created_at)
         assert created is not None
+        user = pull.user
         return PullRequest(
             repo=self.repo_name,
-            number=number,
-            title=data.get("title") or "",
-            body=data.get("body") or "",
-            state=data.get("state") or "open",
-            draft=bool(data.get("draft")),
+            number=pull.number,
+            title=pull.title or "",
+            body=pull.body or "",
+            state=pull.state or "open",
+            draft=bool(pull.draft),
             created_at=created,
             closed_at=_aware(pull.closed_at),
             merged_at=_aware(pull.merged_at),
-            html_url=data.get("html_url") or "",
-            author_association=data.get("author_association") or "NONE",
-            user=Account(user.get("login") or "ghost", user.get("id"), user.get("type") or "User"),
-            labels=tuple(label["name"] for label in data.get("labels") or []),
-            head_sha=(data.get("head") or {}).get("sha") or "",
-            files=tuple(files),
+            html_url=pull.html_url or "",
+            author_association=pull.author_association or "NONE",
+            user=Account(user.login if user else "ghost", user.id if user else None,
+                         (user.type if user else None) or "User"),
+            labels=tuple(label.name for label in pull.labels),
+            head_sha=pull.head.sha or "",
+            files=files,
         )
 
     def has_write_access(self, login: str) -> bool:

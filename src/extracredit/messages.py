@@ -357,8 +357,6 @@ def registry_file_unreadable(name: str, error: Exception) -> str:
     return f"{name} cannot be read ({error}); save it as UTF-8 CSV"
 
 
-SHEETS_UNAVAILABLE = ("this version reads only a 'files' registry; pass --registry DIR or set "
-                      "registry: {backend: files, path: DIR} in the configuration")
 NOTHING_TO_CHECK = "name the PR to check with --pr OWNER/REPO#N (or --all with --snapshot)"
 ALL_NEEDS_SNAPSHOT = "--all checks the open PRs of a snapshot; add --snapshot FILE"
 NOTHING_CHANGED = "nothing to change on GitHub: the PR already shows this verdict"
@@ -453,3 +451,132 @@ def tally_no_credit_note(reason: str, pr: str, *, claim: str | None, kind: str |
     if reason == "zero-kind":
         return f"{pr} {claim}: {kind} earns no credit"
     return f"{pr} {claim} already counted for {credited_by}"
+
+
+# Google Sheets ---------------------------------------------------------------------------------
+
+SHEETS_BAD_CREDENTIALS = ("EXTRACREDIT_GOOGLE_CREDENTIALS is not a service-account key (JSON); "
+                          "paste the whole key file into the secret")
+SHEETS_NO_CREDENTIALS = ("no Google credentials: set EXTRACREDIT_GOOGLE_CREDENTIALS to a "
+                         "service-account key, run google-github-actions/auth first, or set "
+                         "GOOGLE_APPLICATION_CREDENTIALS")
+
+
+def sheets_bad_key(text: str) -> str:
+    return (f"'{text}' is neither a spreadsheet key nor a Google Sheets URL; copy the URL of the "
+            "sheet from the browser")
+
+
+def sheets_failed(reason: str) -> str:
+    return f"Google Sheets did not answer as expected ({reason})"
+
+
+def sheets_no_tab(tab: str) -> str:
+    return f"the spreadsheet has no tab '{tab}'; run 'extracredit registry init' to create it"
+
+
+def registry_not_configured(backend: str) -> str:
+    return (f"the '{backend}' registry is not fully configured; set registry.path (files) or "
+            "registry.claims (sheets) in the configuration")
+
+
+# Registry lint ---------------------------------------------------------------------------------
+
+FIX_CLAIMED_TWICE = "merge the two rows, or withdraw one"
+FIX_ROSTER_LOGIN = "correct the GitHub cell (or the roster, if the student changed accounts)"
+FIX_ONE_PERSON = "find out who is who and correct the rows"
+FIX_TARGET_PATH = "write a path that exists in the course repo (folders end with /)"
+FIX_BACKDATED = "check with the student; set Submitted to when the row was really added"
+FIX_CHANGED_AFTER_PR = "restore the old value, or open a new claim for the new work"
+FIX_DUPLICATE = "tell the student the work is taken; a TA may withdraw one of the claims"
+
+
+def lint_claimed_twice(earlier: str, row: int) -> str:
+    return f"the same student already claimed these files as {earlier} (row {row})"
+
+
+def lint_not_roster_login(cell: str, roster: str) -> str:
+    return f"'{cell}' is not the GitHub account the roster has for this NetID ('{roster}')"
+
+
+def lint_login_on_two_netids(login: str, count: int, tab: str, row: int) -> str:
+    return f"the account '{login}' appears under {count} NetIDs (also on {tab} row {row})"
+
+
+def lint_netid_with_two_logins(count: int, tab: str, row: int) -> str:
+    return f"this NetID appears with {count} GitHub accounts (also on {tab} row {row})"
+
+
+def lint_target_matches_nothing(entry: str) -> str:
+    return f"the target '{entry}' matches no file of the course repo"
+
+
+def lint_backdated(first_seen: datetime) -> str:
+    return (f"Submitted is more than two days before the row first appeared "
+            f"({first_seen.date().isoformat()})")
+
+
+def lint_changed_after_pr(column: str) -> str:
+    return f"{column} changed after a PR started carrying this claim"
+
+
+def lint_duplicate(earlier: str, row: int, submitted: datetime) -> str:
+    return (f"duplicate of {earlier} (row {row}, submitted {submitted.date().isoformat()}), "
+            "which held the same files of the same kind")
+
+
+def lint_line(tab: str, row: int, column: str, problem: str, fix: str) -> str:
+    return f"{tab} row {row}, {column}: {problem}. Fix: {fix}."
+
+
+def lint_summary(count: int) -> str:
+    if count == 0:
+        return "the registry is clean: no problems found"
+    return f"{count} problem{'s' if count != 1 else ''} found in the registry"
+
+
+# Sync ------------------------------------------------------------------------------------------
+
+def sync_summary(pulls: int, updated: int, assigned: int, logged: int, problems: int) -> str:
+    return (f"sync: {pulls} PRs read; {updated} claim rows updated ({assigned} new ids); "
+            f"{logged} first sightings logged; {problems} registry problems")
+
+
+def sync_skipped(labels: Sequence[str]) -> str:
+    return (f"skipped {len(labels)} claim(s) whose row moved or vanished while syncing "
+            f"({', '.join(labels)}); the next sync retries them")
+
+
+# Registry tools --------------------------------------------------------------------------------
+
+def unreadable_file(path: str, reason: str) -> str:
+    return f"cannot read {path} ({reason})"
+
+
+def exported(count: int, folder: str) -> str:
+    return f"exported {count} tab{'s' if count != 1 else ''} to {folder}"
+
+
+def nothing_to_import(folder: str) -> str:
+    return f"{folder} holds no registry CSV files (claims.csv, roster.csv, ...)"
+
+
+def import_would_overwrite(tabs: Sequence[str]) -> str:
+    return (f"the tab(s) {', '.join(tabs)} already hold rows; nothing was imported. Pass --force "
+            "to replace them (export them first as a backup)")
+
+
+def imported(count: int) -> str:
+    return f"imported {count} tab{'s' if count != 1 else ''}"
+
+
+def initialised(changed: int) -> str:
+    if changed == 0:
+        return "the registry is already set up: nothing changed"
+    return f"set up {changed} spreadsheet{'s' if changed != 1 else ''}"
+
+
+def initialised_files(created: int, folder: str) -> str:
+    if created == 0:
+        return f"the registry folder {folder} is already set up: nothing changed"
+    return f"created {created} CSV file{'s' if created != 1 else ''} in {folder}"

@@ -1,0 +1,138 @@
+"""The ``sync`` command: the one writer of the registry (claim ids, statuses, first sightings, problems)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from extracredit import messages
+from extracredit.backend import load_config, open_backend
+from extracredit.claims import build_directory, claim_activity
+from extracredit.config import Config
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.lifecycle import lifecycle, plan_row_writes
+from extracredit.lint import lint
+from extracredit.model import PullRequest
+from extracredit.registry import (
+    CLAIMS_LOG_COLUMNS,
+    PROBLEMS_COLUMNS,
+    Problem,
+    Registry,
+    RegistryBackend,
+    RegistryError,
+    Table,
+    build_registry,
+)
+from extracredit.snapshot import SnapshotError, load_snapshot
+from extracredit.titles import check_title
+
+SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log")
+
+
+def _stamp(moment: datetime, config: Config) -> str:
+    return moment.astimezone(config.zone).isoformat(timespec="seconds")
+
+
+def live_pulls(config: Config, registry: Registry) -> list[PullRequest]:
+    """The course's PRs since the window opened, with files for those the rules look at."""
+    from extracredit.github import GitHub, GitHubError, connect
+
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+    client = connect(token, throttle=0.25)
+    directory = build_directory(registry.roster, registry.claims)
+    opens = datetime.combine(config.window.opens, datetime.min.time(), config.zone)
+
+    def relevant(pr: PullRequest) -> bool:
+        return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag).passed
+
+    pulls: list[PullRequest] = []
+    try:
+        for repo in config.repos:
+            pulls += GitHub(client, repo).list_pulls(opens, relevant)
+    except GitHubError as error:
+        raise UserError(str(error)) from None
+    return pulls
+
+
+def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
+                    claims_table: Table, stamp: str) -> list[list[str]]:
+    """Claims log rows for claims the log has never seen (the row as it is now)."""
+    seen: set[str] = set()
+    if log is not None:
+        header = [cell.strip().lower() for cell in log.header]
+        at = header.index("claim") if "claim" in header else 0
+        seen = {cells[at].strip().upper() for _, cells in log.rows if len(cells) > at}
+    cells_of = dict(claims_table.rows)
+    rows = []
+    for claim in registry.claims:
+        claim_id = ids.get(claim.row) or claim.id
+        if not claim_id or claim_id in seen:
+            continue
+        cells = cells_of.get(claim.row, ())
+        snapshot = {name: cells[i] for i, name in enumerate(claims_table.header)
+                    if name.strip() and i < len(cells)}
+        snapshot["Claim"] = claim_id
+        rows.append([claim_id, stamp, json.dumps(snapshot, ensure_ascii=False, sort_keys=True)])
+    return rows
+
+
+def problems_rows(problems: Sequence[Problem], stamp: str) -> list[list[str]]:
+    return [list(PROBLEMS_COLUMNS)] + [[p.tab, str(p.row), p.column, p.problem, p.fix, stamp]
+                                      for p in problems]
+
+
+def sync(backend: RegistryBackend, config: Config, pulls: Sequence[PullRequest],
+         now: datetime) -> tuple[int, int, tuple[str, ...], int, int]:
+    """Bring the registry up to date; returns (claims updated, ids assigned, rows skipped,
+    first sightings logged, problems found)."""
+    tables = backend.read(SYNC_TABS)
+    registry = build_registry(tables, config.zone)
+    records = lifecycle(registry, pulls, config, now)
+    stamp = _stamp(now, config)
+    # Re-read just before writing: people sort and insert rows while the tool works.
+    current = backend.read(("Claims",))["Claims"]
+    plan = plan_row_writes(records, tables["Claims"], current, stamp)
+    if plan.writes:
+        backend.write_cells(plan.writes)
+    assigned = {r.claim.row: r.id for r in records if r.claim.id is None}
+    log_rows = first_sightings(registry, tables.get("Claims log"), assigned, tables["Claims"],
+                               stamp)
+    if log_rows:
+        if "Claims log" not in tables:
+            backend.replace_tab("Claims log", [list(CLAIMS_LOG_COLUMNS), *log_rows])
+        else:
+            backend.append_rows("Claims log", log_rows)
+    activity = claim_activity(registry, pulls, build_directory(registry.roster, registry.claims))
+    problems = lint(registry, config, activity=activity, claims_log=tables.get("Claims log"))
+    backend.replace_tab("Problems", problems_rows(problems, stamp))
+    return plan.updated, len(assigned), plan.skipped, len(log_rows), len(problems)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``extracredit sync`` as parsed by the command line."""
+    config = load_config(args.config)
+    try:
+        backend = open_backend(config, args.registry)
+        if args.snapshot is not None:
+            try:
+                snapshot = load_snapshot(args.snapshot)
+            except SnapshotError as error:
+                raise UserError(str(error)) from None
+            pulls, now = snapshot.all_pulls(), snapshot.taken_at
+        else:
+            registry = build_registry(backend.read(("Claims", "Roster")), config.zone)
+            pulls, now = live_pulls(config, registry), datetime.now(UTC)
+        updated, assigned, skipped, logged, problems = sync(backend, config, pulls, now)
+    except RegistryError as error:
+        print(messages.REGISTRY_UNREADABLE.format(reason=error))
+        return EXIT_UNDECIDED
+    print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
+    if skipped:
+        print(messages.sync_skipped(skipped))
+    return EXIT_OK
+
