@@ -63,6 +63,33 @@ def _parser() -> argparse.ArgumentParser:
                       help="use the PRs of a snapshot instead of listing them on GitHub")
     _registry_options(sync)
 
+    tally_command = commands.add_parser(
+        "tally", help="every student's extra credit, capped, with the evidence (TAs only)",
+        description="Apply the credit rules to the course's PRs (a snapshot, or live) and "
+                    "write tally.csv, gradebook.csv and unmatched.csv to --out; with a sheets "
+                    "registry, also the private Tally tab. In GitHub Actions only aggregates "
+                    "reach the log and the job summary. The same inputs give the same bytes.")
+    tally_command.add_argument("--snapshot", type=Path, metavar="FILE",
+                               help="grade from a snapshot instead of the live PRs")
+    tally_command.add_argument("--out", type=Path, metavar="DIR",
+                               help="folder for tally.csv, gradebook.csv and unmatched.csv")
+    tally_command.add_argument("--brightspace", action="store_true",
+                               help="also write brightspace.csv (Brightspace grade import)")
+    _registry_options(tally_command)
+
+    freeze = commands.add_parser(
+        "snapshot", help="freeze the course's PRs as JSON (for a reproducible tally)",
+        description="List the PRs of the course repos since the window opened (100 per "
+                    "request, newest first) and their changed files where the title carries "
+                    "the tag. With --since, files already frozen for the same head are reused.")
+    freeze.add_argument("--repo", action="append", metavar="OWNER/REPO",
+                        help="a repo to freeze (default: the configured repos); may be repeated")
+    freeze.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    freeze.add_argument("--since", type=Path, metavar="FILE",
+                        help="a previous snapshot whose files can be reused")
+    freeze.add_argument("--config", default=DEFAULT_CONFIG_PATH,
+                        help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
+
     registry = commands.add_parser(
         "registry", help="TA tools for the registry: lint, init, export, import",
         description="Keep the registry healthy: find problems, set up tabs, back it up.")
@@ -132,6 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from extracredit import syncing
 
             return syncing.run(args)
+        if args.command == "tally":
+            from extracredit import tallying
+
+            return tallying.run(args)
+        if args.command == "snapshot":
+            from extracredit import snapshotting
+
+            return snapshotting.run(args)
         from extracredit import registry_tools
 
         return registry_tools.run(args)

@@ -18,6 +18,7 @@ from extracredit.config import Config
 from extracredit.registry import Claim, Problem, Registry, Table, parse_time, split_targets
 
 BACKDATING = timedelta(days=2)
+BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not when it was added
 
 
 def _claims_problems(claims: Sequence[Claim]) -> list[Problem]:
@@ -114,7 +115,7 @@ def _history_problems(claims: Sequence[Claim], claims_log: Table | None,
         if claim.id is None or claim.id not in seen:
             continue
         first_seen, original = seen[claim.id]
-        if first_seen - claim.submitted > BACKDATING:
+        if first_seen - claim.submitted > BACKDATING and BASELINE_KEY not in original:
             problems.append(Problem("Claims", claim.row, "Submitted",
                                     messages.lint_backdated(first_seen), messages.FIX_BACKDATED,
                                     claim.github))

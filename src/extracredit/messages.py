@@ -580,3 +580,21 @@ def initialised_files(created: int, folder: str) -> str:
     if created == 0:
         return f"the registry folder {folder} is already set up: nothing changed"
     return f"created {created} CSV file{'s' if created != 1 else ''} in {folder}"
+
+
+def listing_repo(repo: str) -> str:
+    return f"listing the PRs of {repo} ..."
+
+
+def tally_written(names: Sequence[str], folder: str) -> str:
+    return f"wrote {', '.join(names)} to {folder}"
+
+
+def tally_line(credited: int, students: int, at_cap: int, unmatched: int) -> str:
+    return (f"tally: {credited} of {students} students have credit; {at_cap} at the cap; "
+            f"{unmatched} tagged PR{'s' if unmatched != 1 else ''} by non-students "
+            "(unmatched.csv)")
+
+
+def snapshot_written(count: int, path: str) -> str:
+    return f"froze {count} PR{'s' if count != 1 else ''} in {path}"

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from extracredit import messages
 from extracredit.backend import load_config, open_backend
 from extracredit.claims import build_directory, claim_activity
 from extracredit.config import Config
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
 from extracredit.lifecycle import lifecycle, plan_row_writes
-from extracredit.lint import lint
+from extracredit.lint import BASELINE_KEY, lint
 from extracredit.model import PullRequest
+from extracredit.pulls import course_pulls
 from extracredit.registry import (
     CLAIMS_LOG_COLUMNS,
     PROBLEMS_COLUMNS,
@@ -26,8 +26,6 @@ from extracredit.registry import (
     Table,
     build_registry,
 )
-from extracredit.snapshot import SnapshotError, load_snapshot
-from extracredit.titles import check_title
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log")
 
@@ -36,32 +34,14 @@ def _stamp(moment: datetime, config: Config) -> str:
     return moment.astimezone(config.zone).isoformat(timespec="seconds")
 
 
-def live_pulls(config: Config, registry: Registry) -> list[PullRequest]:
-    """The course's PRs since the window opened, with files for those the rules look at."""
-    from extracredit.github import GitHub, GitHubError, connect
-
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
-    client = connect(token, throttle=0.25)
-    directory = build_directory(registry.roster, registry.claims)
-    opens = datetime.combine(config.window.opens, datetime.min.time(), config.zone)
-
-    def relevant(pr: PullRequest) -> bool:
-        return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag).passed
-
-    pulls: list[PullRequest] = []
-    try:
-        for repo in config.repos:
-            pulls += GitHub(client, repo).list_pulls(opens, relevant)
-    except GitHubError as error:
-        raise UserError(str(error)) from None
-    return pulls
-
-
 def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
                     claims_table: Table, stamp: str) -> list[list[str]]:
-    """Claims log rows for claims the log has never seen (the row as it is now)."""
+    """Claims log rows for claims the log has never seen (the row as it is now).
+
+    On the first sync of a registry every claim is new to the log, however old: those rows are
+    marked as the baseline, which the backdating rule does not judge.
+    """
+    baseline = log is None or not log.rows
     seen: set[str] = set()
     if log is not None:
         header = [cell.strip().lower() for cell in log.header]
@@ -77,6 +57,8 @@ def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
         snapshot = {name: cells[i] for i, name in enumerate(claims_table.header)
                     if name.strip() and i < len(cells)}
         snapshot["Claim"] = claim_id
+        if baseline:
+            snapshot[BASELINE_KEY] = "yes"
         rows.append([claim_id, stamp, json.dumps(snapshot, ensure_ascii=False, sort_keys=True)])
     return rows
 
@@ -86,11 +68,10 @@ def problems_rows(problems: Sequence[Problem], stamp: str) -> list[list[str]]:
                                       for p in problems]
 
 
-def sync(backend: RegistryBackend, config: Config, pulls: Sequence[PullRequest],
-         now: datetime) -> tuple[int, int, tuple[str, ...], int, int]:
-    """Bring the registry up to date; returns (claims updated, ids assigned, rows skipped,
-    first sightings logged, problems found)."""
-    tables = backend.read(SYNC_TABS)
+def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
+         pulls: Sequence[PullRequest], now: datetime) -> tuple[int, int, tuple[str, ...], int, int]:
+    """Bring the registry (read as ``tables``) up to date; returns (claims updated, ids
+    assigned, rows skipped, first sightings logged, problems found)."""
     registry = build_registry(tables, config.zone)
     records = lifecycle(registry, pulls, config, now)
     stamp = _stamp(now, config)
@@ -118,16 +99,9 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     try:
         backend = open_backend(config, args.registry)
-        if args.snapshot is not None:
-            try:
-                snapshot = load_snapshot(args.snapshot)
-            except SnapshotError as error:
-                raise UserError(str(error)) from None
-            pulls, now = snapshot.all_pulls(), snapshot.taken_at
-        else:
-            registry = build_registry(backend.read(("Claims", "Roster")), config.zone)
-            pulls, now = live_pulls(config, registry), datetime.now(UTC)
-        updated, assigned, skipped, logged, problems = sync(backend, config, pulls, now)
+        tables = backend.read(SYNC_TABS)
+        pulls, now = course_pulls(args.snapshot, config, build_registry(tables, config.zone))
+        updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
     except RegistryError as error:
         print(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED

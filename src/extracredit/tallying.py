@@ -1,0 +1,81 @@
+"""The ``tally`` command: every student's credit, written where only TAs can read it."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from pathlib import Path
+
+from extracredit import actions, gradebook, messages
+from extracredit.backend import load_config, open_backend
+from extracredit.credit import Tally, tally, two_decimals
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.pulls import course_pulls
+from extracredit.registry import RegistryError, build_registry
+
+TALLY_TABS = ("Claims", "Roster", "Ledger")
+
+
+def write_files(result: Tally, out: Path, brightspace: bool) -> list[str]:
+    """The TA's local files: byte-identical for the same inputs (no timestamp in them)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "tally.csv": gradebook.tally_csv(result),
+        "gradebook.csv": gradebook.gradebook_csv(result),
+        "unmatched.csv": gradebook.unmatched_csv(result),
+    }
+    if brightspace:
+        files["brightspace.csv"] = gradebook.brightspace_csv(result)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8", newline="")
+    return sorted(files)
+
+
+def tab_rows(result: Tally, stamp: str) -> list[list[str]]:
+    """The private Tally tab: the tally's rows with when they were written."""
+    rows = list(csv.reader(io.StringIO(gradebook.tally_csv(result))))
+    return [rows[0] + ["Updated"]] + [[*row, stamp] for row in rows[1:]]
+
+
+def terminal_table(result: Tally) -> str:
+    lines = [f"{'NetID':<10} {'GitHub':<22} {'Raw':>6} {'Credit':>6}  Capped"]
+    for student in result.students:
+        lines.append(f"{student.netid or '-':<10} {student.github[:22]:<22} "
+                     f"{two_decimals(student.raw):>6} {two_decimals(student.credit):>6}  "
+                     f"{'yes' if student.capped else 'no'}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``extracredit tally`` as parsed by the command line."""
+    config = load_config(args.config)
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    try:
+        backend = open_backend(config, args.registry)
+        registry = build_registry(backend.read(TALLY_TABS), config.zone)
+        pulls, now = course_pulls(args.snapshot, config, registry)
+        result = tally(pulls, registry, config)
+        if config.registry.backend == "sheets" and args.registry is None:
+            stamp = now.astimezone(config.zone).isoformat(timespec="seconds")
+            backend.replace_tab("Tally", tab_rows(result, stamp))
+    except RegistryError as error:
+        print(messages.REGISTRY_UNREADABLE.format(reason=error))
+        return EXIT_UNDECIDED
+    if args.out is not None:
+        written = write_files(result, args.out, args.brightspace)
+        print(messages.tally_written(written, str(args.out)), file=sys.stderr)
+    if in_actions:
+        # The log and the summary are public: aggregates only.
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            actions.append_summary(summary, gradebook.summary_markdown(result.aggregates))
+    else:
+        print(terminal_table(result))
+    aggregates = result.aggregates
+    print(messages.tally_line(aggregates.credited, aggregates.students, aggregates.reached_cap,
+                              aggregates.unmatched))
+    return EXIT_OK
+
