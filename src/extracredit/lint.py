@@ -39,6 +39,11 @@ def _claims_problems(claims: Sequence[Claim]) -> list[Problem]:
     return problems
 
 
+def _claims_last(place: tuple[str, int]) -> tuple[bool, int]:
+    """Roster rows first, then Claims rows in sheet order: the last is the row to report."""
+    return place[0] == "Claims", place[1]
+
+
 def _identity_problems(registry: Registry) -> list[Problem]:
     problems: list[Problem] = []
     roster_login = {entry.netid.lower(): entry.github.lower() for entry in registry.roster
@@ -62,7 +67,7 @@ def _identity_problems(registry: Registry) -> list[Problem]:
                                         messages.FIX_ROSTER_LOGIN, claim.github))
     for login, netids in netids_of_login.items():
         if len(netids) > 1:
-            places = sorted(netids.values())
+            places = sorted(netids.values(), key=_claims_last)
             tab, row = places[-1]
             problems.append(Problem(tab, row, "GitHub",
                                     messages.lint_login_on_two_netids(login, len(netids),
@@ -70,7 +75,7 @@ def _identity_problems(registry: Registry) -> list[Problem]:
                                     messages.FIX_ONE_PERSON, login))
     for logins in logins_of_netid.values():
         if len(logins) > 1:
-            places = sorted(logins.values())
+            places = sorted(logins.values(), key=_claims_last)
             tab, row = places[-1]
             problems.append(Problem(tab, row, "NetID",
                                     messages.lint_netid_with_two_logins(len(logins), *places[0]),
