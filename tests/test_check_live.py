@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from extracredit.cli import main
+
 from fakes.github import GitHubFake
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"

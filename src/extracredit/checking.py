@@ -7,14 +7,17 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from github import Github
 
 from extracredit import actions, messages
 from extracredit.backend import env_number, load_config, read_registry
 from extracredit.config import Config, ConfigError
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
 from extracredit.github import GitHub, GitHubError, connect
-from extracredit.model import PullRequest, parse_pr_ref
+from extracredit.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
 from extracredit.registry import Registry, RegistryError
 from extracredit.report import Changes, Status, build_report, plan_changes
 from extracredit.snapshot import SnapshotError, load_snapshot
@@ -83,9 +86,6 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
 
 
 def _live(args: argparse.Namespace, config: Config | None, config_error: str | None) -> int:
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
     targets: list[tuple[str, int]] = []
     for ref in args.pr:
         parsed = parse_pr_ref(ref)
@@ -107,49 +107,65 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
             return EXIT_OK
         targets.append((trigger.repo, trigger.number))
 
-    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", 10))
-    client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25),
-                     timeout=timeout)
+    client, timeout = connect_from_environment()
     worst = EXIT_OK
     for repo, number in targets:
         github = GitHub(client, repo, settle=timeout)
-        try:
-            pr = github.pull(number)
-            if config is None:
-                return _publish_config_error(github, pr, config_error or "", args.dry_run)
-            has_write = (github.has_write_access(pr.user.login)
-                         if pr.author_association in ("OWNER", "MEMBER", "COLLABORATOR")
-                         else False)
-            registry: Registry | None
-            try:
-                registry, registry_error = read_registry(config, args.registry), None
-            except RegistryError as error:
-                registry, registry_error = None, str(error)
-                print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(
-                    reason=error)))
-            if registry is not None and registry.problems:
-                print(actions.annotation("warning", messages.registry_problems_count(
-                    len(registry.problems))))
-            verdict = decide(pr, registry, config, datetime.now(UTC),
-                             has_write_access=has_write, registry_error=registry_error)
-            report = build_report(verdict, config.registry.claims)
-            existing, comment = github.existing(pr)
-            changes = plan_changes(report, existing, comment.html_url if comment else None)
-            print(messages.summary_line(verdict))
-            if args.dry_run:
-                print(messages.DRY_RUN_HEADER)
-                print(messages.describe_changes(changes))
-            elif not changes.nothing:
-                github.apply(pr, changes, comment)
-                print(messages.describe_changes(changes))
-            else:
-                print(messages.NOTHING_CHANGED)
-        except GitHubError as error:
-            print(actions.annotation("error", str(error)))
-            return EXIT_UNDECIDED
-        _write_action_files(verdict)
-        worst = max(worst, verdict.exit_code)
+        code = check_live(github, number, config, config_error, args.registry, args.dry_run)
+        worst = max(worst, code)
+        if code == EXIT_UNDECIDED:
+            break
     return worst
+
+
+def connect_from_environment() -> tuple[Github, int]:
+    """A PyGithub client for GITHUB_TOKEN, with the throttle and timeout settings applied."""
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", 10))
+    client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25),
+                     timeout=timeout)
+    return client, timeout
+
+
+def check_live(github: GitHub, number: int, config: Config | None, config_error: str | None,
+               registry_folder: Path | None, dry_run: bool) -> int:
+    """Decide one live PR and publish what changed; the exit code of that check."""
+    try:
+        pr = github.pull(number)
+        if config is None:
+            return _publish_config_error(github, pr, config_error or "", dry_run)
+        has_write = (github.has_write_access(pr.user.login)
+                     if pr.author_association in STAFF_ASSOCIATIONS else False)
+        registry: Registry | None
+        try:
+            registry, registry_error = read_registry(config, registry_folder), None
+        except RegistryError as error:
+            registry, registry_error = None, str(error)
+            print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error)))
+        if registry is not None and registry.problems:
+            print(actions.annotation("warning", messages.registry_problems_count(
+                len(registry.problems))))
+        verdict = decide(pr, registry, config, datetime.now(UTC),
+                         has_write_access=has_write, registry_error=registry_error)
+        report = build_report(verdict, config.registry.claims)
+        existing, comment = github.existing(pr)
+        changes = plan_changes(report, existing, comment.html_url if comment else None)
+        print(messages.summary_line(verdict))
+        if dry_run:
+            print(messages.DRY_RUN_HEADER)
+            print(messages.describe_changes(changes))
+        elif not changes.nothing:
+            github.apply(pr, changes, comment)
+            print(messages.describe_changes(changes))
+        else:
+            print(messages.NOTHING_CHANGED)
+    except GitHubError as error:
+        print(actions.annotation("error", str(error)))
+        return EXIT_UNDECIDED
+    _write_action_files(verdict)
+    return verdict.exit_code
 
 
 def _write_action_files(verdict: CheckVerdict) -> None:

@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="use the PRs of a snapshot instead of listing them on GitHub")
     _registry_options(sync)
 
+    command = commands.add_parser(
+        "command", help="obey /credit and /recheck in a PR comment (in GitHub Actions)",
+        description="For an issue_comment event: `/credit accept|reject|N [reason]` from a user "
+                    "with write access (asked of the API) appends a Ledger row keyed by the "
+                    "comment's id and re-runs the check; `/recheck` from anyone re-runs it. "
+                    "Others get one polite reply; nothing is recorded. The bot never repeats "
+                    "an amount in public.")
+    _registry_options(command)
+
     tally_command = commands.add_parser(
         "tally", help="every student's extra credit, capped, with the evidence (TAs only)",
         description="Apply the credit rules to the course's PRs (a snapshot, or live) and "
@@ -159,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from extracredit import syncing
 
             return syncing.run(args)
+        if args.command == "command":
+            from extracredit import commanding
+
+            return commanding.run(args)
         if args.command == "tally":
             from extracredit import tallying
 

@@ -183,9 +183,36 @@ class GitHub:
             files=files,
         )
 
+    def permission(self, login: str) -> str:
+        """The user's permission on the repo (admin, write, read, none), asked of the API."""
+        return str(self._call(lambda: self.repo.get_collaborator_permission(login)))
+
     def has_write_access(self, login: str) -> bool:
-        permission = self._call(lambda: self.repo.get_collaborator_permission(login))
-        return permission in WRITE_PERMISSIONS
+        return self.permission(login) in WRITE_PERMISSIONS
+
+    def react(self, comment_id: int, content: str) -> None:
+        """Add a reaction to an issue comment (adding the same one twice is harmless)."""
+        self._call(lambda: self.client.requester.requestJsonAndCheck(
+            "POST", f"{self.repo.url}/issues/comments/{comment_id}/reactions",
+            input={"content": content}))
+
+    def reply_once(self, number: int, marker: str, body: str) -> bool:
+        """Post a reply carrying a hidden marker, unless one is there already; True if posted."""
+        def find() -> bool:
+            issue = self.repo.get_issue(number)
+            return any(marker in (c.body or "") and c.user.type == "Bot"
+                       for c in issue.get_comments())
+
+        if self._call(find):
+            return False
+
+        def already() -> None:
+            if find():
+                raise Done(None)
+
+        self._call(lambda: self.repo.get_issue(number).create_comment(f"{marker}\n{body}"),
+                   already)
+        return True
 
     def _find_comment(self, number: int) -> IssueComment | None:
         for comment in self._pulls[number].get_issue_comments():

@@ -279,8 +279,12 @@ def comment_body(verdict: CheckVerdict, registry_link: str) -> str:
     return "\n\n".join(parts)
 
 
-def registry_link(url: str | None) -> str:
-    return f"[claims spreadsheet]({url})" if url else "claims spreadsheet"
+def registry_link(sheet: str | None) -> str:
+    """The claims sheet as a link: its URL as configured, or the URL a bare key stands for."""
+    if not sheet:
+        return "claims spreadsheet"
+    url = sheet if sheet.startswith("https://") else f"https://docs.google.com/spreadsheets/d/{sheet}"
+    return f"[claims spreadsheet]({url})"
 
 
 # Commit statuses -------------------------------------------------------------------------------
@@ -598,3 +602,44 @@ def tally_line(credited: int, students: int, at_cap: int, unmatched: int) -> str
 
 def snapshot_written(count: int, path: str) -> str:
     return f"froze {count} PR{'s' if count != 1 else ''} in {path}"
+
+
+# Comment commands ------------------------------------------------------------------------------
+
+COMMAND_NOT_FOR_US = "nothing to do: the comment carries no /credit or /recheck command"
+COMMAND_RECHECK = "/recheck: checking the PR again"
+COMMAND_REFUSED_LOG = "/credit from a user without write access: refused, nothing recorded"
+
+
+def reply_marker(comment_id: int) -> str:
+    return f"<!-- extracredit:reply {comment_id} -->"
+
+
+def command_syntax(login: str, command: Any, cap: Decimal) -> str:
+    problems = {
+        "no-decision": "says no decision",
+        "not-a-decision": "is not one of the forms below",
+        "over-cap": f"gives more than the cap of {cap}",
+    }
+    return (f"@{login} the command {_code(command.text)} {problems[command.problem]}, so nothing "
+            "was recorded. Write one of:\n\n"
+            "- `/credit accept [reason]`: the claim's default credit\n"
+            "- `/credit reject [reason]`: no credit\n"
+            f"- `/credit N [reason]`: exactly N, from 0 to {cap} (better kept in the staff "
+            "sheet's Ledger, as a comment makes the amount public)\n"
+            "- `/recheck`: run the check again")
+
+
+def command_malformed_log(problem: str) -> str:
+    return f"/credit not understood ({problem}): the syntax was posted as a reply"
+
+
+def command_refused(login: str) -> str:
+    return (f"@{login} thanks! Only the course staff can record credit decisions, so nothing was "
+            "recorded. Anyone can comment `/recheck` to run the check again.")
+
+
+def command_recorded_log(decision: str, appended: bool) -> str:
+    if not appended:
+        return f"/credit {decision}: already in the Ledger (a re-run), nothing appended"
+    return f"/credit {decision}: recorded in the Ledger"

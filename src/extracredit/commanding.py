@@ -1,0 +1,123 @@
+"""The ``command`` command: obey ``/credit`` and ``/recheck`` in a PR comment (issue_comment)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+
+from extracredit import actions, messages
+from extracredit.backend import load_config, open_backend
+from extracredit.checking import check_live, connect_from_environment
+from extracredit.commands import Credit, Malformed, Recheck, may_give_credit, parse_command
+from extracredit.config import Config
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.github import GitHub, GitHubError
+from extracredit.registry import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
+
+REACTION_DONE = "+1"
+REACTION_REFUSED = "confused"
+
+
+def ledger_row(credit: Credit, when: datetime, actor: str, pr_url: str, source: str) -> list[str]:
+    values = {"When": when.isoformat(timespec="seconds"), "Actor": actor, "PR": pr_url,
+              "Decision": credit.decision,
+              "Credit": "" if credit.amount is None else str(credit.amount),
+              "Reason": credit.reason, "Source": source}
+    return [values[column] for column in LEDGER_COLUMNS]
+
+
+def recorded(backend: RegistryBackend, source: str) -> bool:
+    """Is a Ledger row with this Source (the command's comment id) there already?"""
+    ledger = backend.read(("Ledger",)).get("Ledger")
+    if ledger is None:
+        return False
+    index, _ = column_index(ledger)
+    at = index.get("Source")
+    return at is not None and any(len(cells) > at and cells[at].strip() == source
+                                  for _, cells in ledger.rows)
+
+
+def record_credit(backend: RegistryBackend, credit: Credit, when: datetime, actor: str,
+                  pr_url: str, comment_id: int) -> bool:
+    """Append the decision to the Ledger once; False when a re-run finds it recorded."""
+    source = f"command:{comment_id}"
+    if recorded(backend, source):
+        return False
+    backend.append_rows("Ledger", [ledger_row(credit, when, actor, pr_url, source)],
+                        landed=lambda: recorded(backend, source))
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``extracredit command`` for the issue_comment event of GitHub Actions."""
+    config = load_config(args.config)
+    event_path = os.environ.get("GITHUB_EVENT_PATH")
+    if not event_path:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
+    event = actions.read_event(event_path)
+    issue, comment = event.get("issue") or {}, event.get("comment") or {}
+    if (os.environ.get("GITHUB_EVENT_NAME") != "issue_comment" or event.get("action") != "created"
+            or not issue.get("pull_request") or not comment):
+        print(messages.COMMAND_NOT_FOR_US)
+        return EXIT_OK
+    author = comment.get("user") or {}
+    if author.get("type") == "Bot":
+        print(messages.COMMAND_NOT_FOR_US)
+        return EXIT_OK
+    command = parse_command(str(comment.get("body") or ""), config.cap)
+    if command is None:
+        print(messages.COMMAND_NOT_FOR_US)
+        return EXIT_OK
+    repo = str((event.get("repository") or {}).get("full_name")
+               or os.environ.get("GITHUB_REPOSITORY", ""))
+    number, comment_id, login = int(issue["number"]), int(comment["id"]), str(author.get("login"))
+    client, timeout = connect_from_environment()
+    github = GitHub(client, repo, settle=timeout)
+    try:
+        return _obey(github, config, args, command, number, comment_id, login,
+                     str(comment.get("created_at") or ""))
+    except GitHubError as error:
+        print(actions.annotation("error", str(error)))
+        return EXIT_UNDECIDED
+
+
+def _obey(github: GitHub, config: Config, args: argparse.Namespace,
+          command: Recheck | Credit | Malformed, number: int, comment_id: int, login: str,
+          created_at: str) -> int:
+    marker = messages.reply_marker(comment_id)
+    if isinstance(command, Malformed):
+        github.reply_once(number, marker, messages.command_syntax(login, command, config.cap))
+        print(messages.command_malformed_log(command.problem))
+        return EXIT_FIX
+    if isinstance(command, Recheck):
+        github.react(comment_id, REACTION_DONE)
+        print(messages.COMMAND_RECHECK)
+        code = check_live(github, number, config, None, args.registry, dry_run=False)
+        return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
+    if not may_give_credit(github.permission(login)):
+        github.reply_once(number, marker, messages.command_refused(login))
+        github.react(comment_id, REACTION_REFUSED)
+        print(messages.COMMAND_REFUSED_LOG)
+        return EXIT_OK
+    pr = github.pull(number)
+    when = _when(created_at, config)
+    try:
+        appended = record_credit(open_backend(config, args.registry), command, when, login,
+                                 pr.html_url, comment_id)
+    except RegistryError as error:
+        print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error)))
+        return EXIT_UNDECIDED
+    github.react(comment_id, REACTION_DONE)
+    # The log is public: it names the decision's kind, never an amount.
+    print(messages.command_recorded_log(command.decision, appended))
+    code = check_live(github, number, config, None, args.registry, dry_run=False)
+    return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
+
+
+def _when(created_at: str, config: Config) -> datetime:
+    try:
+        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    except ValueError:
+        moment = datetime.now(config.zone)
+    return moment.astimezone(config.zone)

@@ -1,0 +1,66 @@
+"""Commands in PR comments (``/credit``, ``/recheck``): parsed, and who may give them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+STAFF_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+_COMMAND = re.compile(r"^\s*/(?P<name>credit|recheck)\b(?P<rest>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+_AMOUNT = re.compile(r"^[+]?\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Recheck:
+    pass
+
+
+@dataclass(frozen=True)
+class Credit:
+    decision: Literal["accept", "reject", "credit"]
+    amount: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A ``/credit`` line that is not one of the three forms; ``problem`` says what is off."""
+
+    text: str
+    problem: Literal["no-decision", "not-a-decision", "over-cap"]
+
+
+Command = Recheck | Credit | Malformed
+
+
+def parse_command(body: str, cap: Decimal) -> Command | None:
+    """The first command line of a comment, if any (a command must start its line)."""
+    found = _COMMAND.search(body or "")
+    if found is None:
+        return None
+    if found["name"].lower() == "recheck":
+        return Recheck()
+    line = found.group(0).strip()
+    words = found["rest"].split(maxsplit=1)
+    if not words:
+        return Malformed(line, "no-decision")
+    first = words[0].lower()
+    reason = words[1].strip() if len(words) > 1 else ""
+    if first in ("accept", "reject"):
+        return Credit(first, None, reason)  # type: ignore[arg-type]
+    if _AMOUNT.match(first):
+        try:
+            amount = Decimal(first)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            return Malformed(line, "not-a-decision")
+        if amount > cap:
+            return Malformed(line, "over-cap")
+        return Credit("credit", amount, reason)
+    return Malformed(line, "not-a-decision")
+
+
+def may_give_credit(permission: str) -> bool:
+    """Only people who can write to the repo decide credit (asked of the API, never guessed)."""
+    return permission in STAFF_PERMISSIONS
