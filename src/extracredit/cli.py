@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
                     "right before writing, so rows people sort or insert meanwhile are safe.")
     sync.add_argument("--snapshot", type=Path, metavar="FILE",
                       help="use the PRs of a snapshot instead of listing them on GitHub")
+    sync.add_argument("--recheck", action="store_true",
+                      help="also re-check every open extra-credit PR, publishing only where "
+                           "the verdict or the head changed (the nightly run; needs "
+                           "GITHUB_TOKEN)")
     _registry_options(sync)
 
     command = commands.add_parser(

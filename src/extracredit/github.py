@@ -90,7 +90,6 @@ class GitHub:
         self.repo_name = repo
         self.repo = client.get_repo(repo)  # lazy: the client is built with lazy=True
         self.policy = policy or RetryPolicy()
-        self._pulls: dict[int, GhPull] = {}
 
     def _classify_write(self, error: Exception) -> TransientError | None:
         """As ``classify``, but a timed-out write may still land: wait it out before looking."""
@@ -129,7 +128,6 @@ class GitHub:
         except NotFound:
             raise NotFound(messages.GITHUB_PR_NOT_FOUND.format(
                 pr=f"{self.repo_name}#{number}")) from None
-        self._pulls[number] = pull
         return self._convert(pull, self.files(pull))
 
     def files(self, pull: GhPull) -> tuple[ChangedFile, ...]:
@@ -215,7 +213,7 @@ class GitHub:
         return True
 
     def _find_comment(self, number: int) -> IssueComment | None:
-        for comment in self._pulls[number].get_issue_comments():
+        for comment in self.repo.get_issue(number).get_comments():
             body = comment.body or ""
             if body.startswith(messages.COMMENT_MARKER) and comment.user.type == "Bot":
                 return comment
@@ -237,7 +235,7 @@ class GitHub:
 
     def apply(self, pr: PullRequest, changes: Changes, comment: IssueComment | None) -> str | None:
         """Write the changes; returns the comment's URL. A comment is never posted twice."""
-        pull = self._pulls[pr.number]
+        issue = self.repo.get_issue(pr.number)  # lazy: no request until a write
         if changes.comment == "create" and changes.comment_body is not None:
             body = changes.comment_body
 
@@ -246,7 +244,7 @@ class GitHub:
                 if found is not None:
                     raise Done(found)
 
-            comment = self._call(lambda: pull.create_issue_comment(body), already_posted)
+            comment = self._call(lambda: issue.create_comment(body), already_posted)
         elif changes.comment == "edit" and comment is not None and changes.comment_body:
             edited_body = changes.comment_body
             current = comment
@@ -260,9 +258,9 @@ class GitHub:
             self._call(lambda p=parameters: self.client.requester.requestJsonAndCheck(  # type: ignore[misc]
                 "POST", f"{self.repo.url}/statuses/{pr.head_sha}", input=p))
         if changes.add_labels:
-            self._call(lambda: pull.add_to_labels(*changes.add_labels))
+            self._call(lambda: issue.add_to_labels(*changes.add_labels))
         for label in changes.remove_labels:
             # Someone removing it meanwhile (404) leaves the state we wanted.
             with contextlib.suppress(NotFound):
-                self._call(lambda name=label: pull.remove_from_labels(name))  # type: ignore[misc]
+                self._call(lambda name=label: issue.remove_from_labels(name))  # type: ignore[misc]
         return url

@@ -643,3 +643,8 @@ def command_recorded_log(decision: str, appended: bool) -> str:
     if not appended:
         return f"/credit {decision}: already in the Ledger (a re-run), nothing appended"
     return f"/credit {decision}: recorded in the Ledger"
+
+
+def recheck_summary(published: int, unchanged: int) -> str:
+    return (f"recheck: {published} PR{'s' if published != 1 else ''} published again; "
+            f"{unchanged} unchanged since the last run (no request)")

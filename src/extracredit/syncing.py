@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from extracredit import messages
 from extracredit.backend import load_config, open_backend
@@ -17,6 +19,7 @@ from extracredit.lint import BASELINE_KEY, lint
 from extracredit.model import PullRequest
 from extracredit.pulls import course_pulls
 from extracredit.registry import (
+    CHECKS_COLUMNS,
     CLAIMS_LOG_COLUMNS,
     PROBLEMS_COLUMNS,
     Problem,
@@ -25,9 +28,12 @@ from extracredit.registry import (
     RegistryError,
     Table,
     build_registry,
+    column_index,
 )
+from extracredit.report import build_report, plan_changes
+from extracredit.verdict import decide
 
-SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log")
+SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
 
 
 def _stamp(moment: datetime, config: Config) -> str:
@@ -100,13 +106,87 @@ def run(args: argparse.Namespace) -> int:
     try:
         backend = open_backend(config, args.registry)
         tables = backend.read(SYNC_TABS)
-        pulls, now = course_pulls(args.snapshot, config, build_registry(tables, config.zone))
+        registry = build_registry(tables, config.zone)
+        pulls, now = course_pulls(args.snapshot, config, registry)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
+        print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
+        if skipped:
+            print(messages.sync_skipped(skipped))
+        if args.recheck:
+            # As just written: new claim ids and statuses are what the comments should cite.
+            registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
+            from extracredit.checking import connect_from_environment
+            from extracredit.github import GitHub
+
+            client, timeout = connect_from_environment()
+            rows, done, unchanged = recheck(lambda repo: GitHub(client, repo, settle=timeout),
+                                            config, registry, pulls, tables.get("Checks"), now)
+            backend.replace_tab("Checks", rows)
+            print(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
         print(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
-    print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
-    if skipped:
-        print(messages.sync_skipped(skipped))
     return EXIT_OK
 
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the Checks tab remembers of one PR: the verdict last published for a head."""
+
+    head_sha: str
+    fingerprint: str
+    comment_id: str
+
+
+def published(checks: Table | None) -> dict[tuple[str, int], Published]:
+    if checks is None:
+        return {}
+    index, _ = column_index(checks)
+    memory = {}
+    for _, cells in checks.rows:
+        def cell(name: str, cells: tuple[str, ...] = cells) -> str:
+            at = index.get(name)
+            return cells[at].strip() if at is not None and at < len(cells) else ""
+        if cell("Repo") and cell("PR").isdigit():
+            memory[(cell("Repo"), int(cell("PR")))] = Published(
+                cell("Head SHA"), cell("Fingerprint"), cell("Comment ID"))
+    return memory
+
+
+def recheck(github_for: Callable[[str], Any], config: Config, registry: Registry,
+            pulls: Sequence[PullRequest], checks: Table | None,
+            now: datetime) -> tuple[list[list[str]], int, int]:
+    """Re-check every open extra-credit PR; publish only where the verdict or head changed.
+
+    Returns the Checks tab's new rows, how many PRs were published and how many skipped.
+    """
+    memory = published(checks)
+    stamp = _stamp(now, config)
+    rows: dict[tuple[str, int], list[str]] = {
+        key: [key[0], str(key[1]), old.head_sha, old.fingerprint, old.comment_id, ""]
+        for key, old in memory.items()}
+    done = skipped = 0
+    for pr in pulls:
+        if not pr.is_open or pr.repo not in config.repos:
+            continue
+        verdict = decide(pr, registry, config, now, known_pulls=pulls)
+        if verdict.skip is not None:
+            continue
+        report = build_report(verdict, config.registry.claims)
+        key = (pr.repo, pr.number)
+        old = memory.get(key)
+        if old is not None and (old.head_sha, old.fingerprint) == (pr.head_sha,
+                                                                  report.fingerprint):
+            skipped += 1
+            continue
+        github = github_for(pr.repo)
+        existing, comment = github.existing(pr)
+        changes = plan_changes(report, existing, comment.html_url if comment else None)
+        url = github.apply(pr, changes, comment) if not changes.nothing else (
+            comment.html_url if comment else None)
+        comment_id = url.rsplit("#issuecomment-", 1)[-1] if url and "#issuecomment-" in url else ""
+        rows[key] = [pr.repo, str(pr.number), pr.head_sha, report.fingerprint, comment_id, stamp]
+        done += 1
+    ordered = [rows[key] for key in sorted(rows)]
+    return [list(CHECKS_COLUMNS), *ordered], done, skipped

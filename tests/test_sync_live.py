@@ -1,0 +1,98 @@
+"""The nightly run end to end: sync --recheck lists the PRs through PyGithub and the fake behind
+Prism, writes the registry, and publishes only where a verdict changed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from extracredit.cli import main
+from extracredit.files import FilesRegistry
+from fakes.github import GitHubFake
+
+REPO = "Atcold/NYU-DLFL23"
+CLAIMS = ("Claim,Submitted,GitHub,NetID,Name,Kind,Target,Plan,Status,PR,GitHub ID,Updated\n"
+          "C-0001,2023-09-06 09:00,alice,aa1,Alice Canary,typo,01-1.md,p,,,,\n"
+          ",2023-09-07 09:00,bob,bb2,Bob Canary,typo,01-1.md,p,,,,\n")
+CONFIG = """
+course: Test course
+tag: DLFL23
+window: {{opens: 2023-09-05, closes: 2023-12-15}}
+repos: [{repo}]
+registry: {{backend: files, path: {registry}}}
+"""
+LIST = "GET /repos/{owner}/{repo}/pulls"
+FILES = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files"
+
+
+@pytest.fixture
+def semester(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_fake: GitHubFake,
+             github_api: Any) -> Path:
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "claims.csv").write_text(CLAIMS, encoding="utf-8")
+    (tmp_path / "course.yml").write_text(CONFIG.format(repo=REPO, registry=registry),
+                                         encoding="utf-8")
+    for name, value in {"GITHUB_TOKEN": "test", "EXTRACREDIT_GITHUB_THROTTLE": "0",
+                        "EXTRACREDIT_GITHUB_TIMEOUT": "2"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setattr("extracredit.retry.time", SimpleNamespace(
+        sleep=lambda seconds: None, monotonic=time.monotonic))
+    github_fake.add_repo(REPO)
+    github_fake.add_pull(REPO, 1, title="[DLFL23] Fix typo", user_login="alice", user_id=11,
+                         files=[("docs/en/week01/01-1.md", "modified", 1, 1)],
+                         created_at="2023-09-08T10:00:00Z")
+    github_fake.add_pull(REPO, 2, title="Fix the same typo", user_login="bob", user_id=22,
+                         files=[("docs/en/week01/01-1.md", "modified", 1, 1)],
+                         created_at="2023-09-09T10:00:00Z")
+    github_fake.add_pull(REPO, 3, title="Old PR", user_login="carol", user_id=33,
+                         created_at="2023-08-01T10:00:00Z")
+    for number in range(4, 154):  # a long semester: more than one page of PRs
+        github_fake.add_pull(REPO, number, title=f"Outsider {number}", user_login="visitor",
+                             created_at=f"2023-10-{1 + number % 28:02d}T10:00:00Z")
+    return tmp_path
+
+
+def run(root: Path) -> int:
+    return main(["sync", "--recheck", "--config", str(root / "course.yml")])
+
+
+def test_nightly_publishes_then_skips_what_did_not_change(
+        semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(semester) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["sync: 152 PRs read; 2 claim rows updated (1 new ids); 2 first sightings "
+                   "logged; 1 registry problems",
+                   "recheck: 2 PRs published again; 0 unchanged since the last run (no request)"]
+    assert github_fake.counts[LIST] == 2  # 100 per page, stopping before the window opened
+    assert github_fake.counts[FILES] == 2  # only the students' PRs
+    [alice] = github_fake.comments(REPO, 1)
+    assert "This PR carries claim C-0001 (typo)." in alice.body
+    [bob] = github_fake.comments(REPO, 2)
+    assert "came after [alice](https://github.com/alice) (C-0001, claimed 2023-09-06)" in bob.body
+    assert "Canary" not in alice.body + bob.body
+    checks = FilesRegistry(semester / "registry").read(["Checks"])["Checks"]
+    assert [cells[:2] for _, cells in checks.rows] == [(REPO, "1"), (REPO, "2")]
+    claims = FilesRegistry(semester / "registry").read(["Claims"])["Claims"]
+    assert [(cells[0], cells[8]) for _, cells in claims.rows] == [("C-0001", "in review"),
+                                                                 ("C-0002", "in review")]
+
+    github_fake.counts.clear()
+    assert run(semester) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "recheck: 0 PRs published again; 2 unchanged since the last run (no request)")
+    assert {key for key in github_fake.counts if not key.startswith("GET")} == set()
+
+    # Bob fixes his title: only his PR is published again.
+    github_fake.edit_pull(REPO, 2, title="[DLFL23] Fix the same typo")
+    github_fake.counts.clear()
+    assert run(semester) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "recheck: 1 PR published again; 1 unchanged since the last run (no request)")
+    [bob] = github_fake.comments(REPO, 2)
+    assert "**Title** ✅" in bob.body
