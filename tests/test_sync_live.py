@@ -12,6 +12,7 @@ import pytest
 
 from extracredit.cli import main
 from extracredit.files import FilesRegistry
+
 from fakes.github import GitHubFake
 
 REPO = "Atcold/NYU-DLFL23"
