@@ -44,22 +44,30 @@ def read_event(path: str) -> dict[str, Any]:
 def trigger_from_event(event_name: str, event: Mapping[str, Any], repository: str) -> Trigger:
     """Which PR an event is about, and whether it can change the verdict."""
     action = str(event.get("action") or "")
+    changes = event.get("changes")
     pull = event.get("pull_request")
     if event_name in PR_EVENTS and isinstance(pull, dict):
         number = pull.get("number", event.get("number"))
-        repo = ((event.get("repository") or {}).get("full_name")) or repository
-        if not isinstance(number, int) or not repo:
+        repo = _repo_of(event) or repository
+        if not isinstance(number, int) or isinstance(number, bool) or not repo:
             raise EventError(messages.EVENT_NOT_A_PR.format(event=event_name))
         run = action in CHECKED_ACTIONS
         if action == "edited":
-            changes = event.get("changes") or {}
-            run = "title" in changes or "body" in changes
+            run = isinstance(changes, dict) and ("title" in changes or "body" in changes)
         return Trigger(repo, number, run, action)
     issue = event.get("issue")
     if event_name == "issue_comment" and isinstance(issue, dict) and issue.get("pull_request"):
-        repo = ((event.get("repository") or {}).get("full_name")) or repository
-        return Trigger(repo, int(issue["number"]), True, action)
+        repo = _repo_of(event) or repository
+        number = issue.get("number")
+        if isinstance(number, int) and not isinstance(number, bool) and repo:
+            return Trigger(repo, number, True, action)
     raise EventError(messages.EVENT_NOT_A_PR.format(event=event_name))
+
+
+def _repo_of(event: Mapping[str, Any]) -> str:
+    repository = event.get("repository")
+    name = repository.get("full_name") if isinstance(repository, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def write_outputs(path: str, values: Mapping[str, str]) -> None:
