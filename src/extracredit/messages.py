@@ -648,3 +648,98 @@ def command_recorded_log(decision: str, appended: bool) -> str:
 def recheck_summary(published: int, unchanged: int) -> str:
     return (f"recheck: {published} PR{'s' if published != 1 else ''} published again; "
             f"{unchanged} unchanged since the last run (no request)")
+
+
+# Course set-up ---------------------------------------------------------------------------------
+
+INIT_HELP = "set up a course repository: configuration, workflows, pull request template"
+INIT_DESCRIPTION = ("Run in a clone of the course repository. Writes .github/extra-credit.yml, "
+                    "the workflows .github/workflows/extra-credit-{check,commands,nightly,tally}"
+                    ".yml (each calls this project's reusable workflow of the same name) and "
+                    ".github/pull_request_template.md, then prints what is left to do by hand. "
+                    "Files that exist already are never replaced without --force.")
+INIT_TAG_HELP = "the semester tag, written [TAG] in titles (default: DLFL23)"
+INIT_REPO_HELP = "the course repository (default: the github.com remote 'origin' of --dir)"
+INIT_SPREADSHEET_HELP = ("the claims spreadsheet, the one the class edits (key or URL); without "
+                         "it the registry is CSV files in the repository, for a trial")
+INIT_STAFF_HELP = ("the staff spreadsheet, shared only with the TAs and the service account "
+                   "(key or URL; default: the claims spreadsheet)")
+INIT_REF_HELP = ("the commit of nyu-dl/extracredit the workflows run, all 40 hex digits "
+                 "(default: a placeholder to replace before committing)")
+INIT_FORCE_HELP = "replace files that exist already"
+INIT_DIR_HELP = "the course repository's folder (default: the current folder)"
+INIT_NO_REPO = ("cannot tell which repository this is (no github.com remote named origin): "
+                "pass --repo OWNER/REPO")
+INIT_STAFF_WITHOUT_SPREADSHEET = ("--staff needs --spreadsheet: the staff sheet goes with a "
+                                  "claims sheet (both Google Sheets)")
+
+
+def init_no_folder(folder: str) -> str:
+    return f"{folder} is not a folder; pass --dir the course repository's folder"
+
+
+def init_bad_ref(ref: str) -> str:
+    return (f"--ref {ref!r} is not a commit: give all 40 hex digits of the commit of the "
+            "nyu-dl/extracredit release to run (a tag or a branch can be moved by others)")
+
+
+def init_bad_setting(problem: str) -> str:
+    return f"these options do not make a valid course configuration: {problem}"
+
+
+def init_would_overwrite(paths: Sequence[str]) -> str:
+    return (f"{', '.join(paths)} exist{'s' if len(paths) == 1 else ''} already, so nothing was "
+            "written. Pass --force to replace "
+            f"{'it' if len(paths) == 1 else 'them'} (commit your changes first)")
+
+
+def init_wrote(path: str, *, replaced: bool) -> str:
+    return f"{'replaced' if replaced else 'wrote'} {path}"
+
+
+def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tuple[str, str],
+                    workflows: Sequence[str], registry_path: str,
+                    old_workflow: str | None) -> str:
+    steps = []
+    if old_workflow:
+        steps.append(f"Delete {old_workflow}: {workflows[0]} replaces it, and with both every "
+                     "pull request would be checked twice.")
+    if not pinned:
+        steps.append("In the four workflows, replace <full commit SHA> with the 40-character "
+                     "commit of the nyu-dl/extracredit release you install (its tag names it on "
+                     "the releases page) and keep the `# vX.Y.Z` comment naming that release; "
+                     "or run init again with --ref SHA --force.")
+    steps.append(f"Check .github/extra-credit.yml: the course name, the window (written as "
+                 f"{window[0]} to {window[1]}, a guess from the tag), the credit per kind and "
+                 "the cap.")
+    if backend == "sheets":
+        steps.append("Create a Google service account for the tool and share both spreadsheets "
+                     "with it as Editor. Share the staff spreadsheet with nobody else but the TAs.")
+        if one_sheet:
+            steps.append("The claims and staff tabs share one spreadsheet, which the class edits: "
+                         "students could read the Roster, the Ledger and the Tally. Give the "
+                         "staff tabs a spreadsheet of their own (--staff), unless you accept that.")
+        steps.append("Give the workflows Google access, one of: a key of the service account "
+                     "as the repository secret EXTRACREDIT_GOOGLE_CREDENTIALS (Settings > Secrets "
+                     "and variables > Actions); or Workload Identity Federation, with no key to "
+                     "leak: uncomment workload-identity-provider and service-account in the "
+                     "commands, nightly and tally workflows, fill them in, and drop the secret.")
+        steps.append("Create the registry's tabs and headers: `extracredit registry init`, with "
+                     "the key in EXTRACREDIT_GOOGLE_CREDENTIALS or with gcloud's application "
+                     "default credentials.")
+    else:
+        steps.append(f"The registry is CSV files in {registry_path}: create them with "
+                     "`extracredit registry init`. In a public repository anyone can read them, "
+                     "and the workflows cannot save what they write there: for a real semester "
+                     "use Google Sheets (init --spreadsheet KEY --staff KEY --force).")
+    steps.append("Commit and push these files to the default branch: the workflows read the "
+                 "configuration from there only.")
+    steps.append("Require the statuses extra-credit/title and extra-credit/claim on the default "
+                 "branch (Settings > Rules > Rulesets, or Branches). GitHub offers them once it "
+                 "has seen them, so open a test pull request first.")
+    steps.append("Create the environment extra-credit-grading (Settings > Environments) with the "
+                 "TAs as required reviewers: the tally workflow waits there for their approval.")
+    steps.append("GitHub pauses scheduled workflows in a public repository after 60 days without "
+                 "activity in it; if the nightly sync stops, re-enable it in the Actions tab.")
+    return "Next steps:\n" + "\n".join(f"{number}. {step}"
+                                       for number, step in enumerate(steps, start=1))

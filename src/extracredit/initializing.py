@@ -1,0 +1,188 @@
+"""The ``init`` command: set up a course repository for extra credit.
+
+It writes the course configuration, the four workflows that call this project's reusable
+workflows, and a pull request template, then prints what is left to do by hand. Everything it
+writes is rendered first and checked (the configuration must parse), and nothing is written when
+a file is already there, unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from extracredit import __version__, messages
+from extracredit.config import DEFAULT_CONFIG_PATH, Config, ConfigError, parse_config
+from extracredit.errors import EXIT_OK, UserError
+
+REF_PLACEHOLDER = "<full commit SHA>"
+DEFAULT_TAG = "DLFL23"
+FILES_REGISTRY = ".github/extra-credit-registry"
+WORKFLOWS = ("check", "commands", "nightly", "tally")
+PR_TEMPLATE = ".github/pull_request_template.md"
+# The single workflow file the README's manual install names; init's check workflow replaces it.
+OLD_WORKFLOW = ".github/workflows/extra-credit.yml"
+SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
+
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_PLACEHOLDER = re.compile(r"__([A-Z]+)__")
+_TERM = re.compile(r"^[A-Za-z]+?(?P<term>FL|FA|SP|SU|WI)(?P<year>\d{2})$", re.IGNORECASE)
+# First and last day of each term code (month, day), for a first guess at the window.
+_TERM_DAYS = {
+    "FL": ((9, 1), (12, 31)),
+    "FA": ((9, 1), (12, 31)),
+    "SP": ((1, 1), (5, 31)),
+    "SU": ((6, 1), (8, 31)),
+    "WI": ((1, 1), (1, 31)),
+}
+_GITHUB_REMOTE = re.compile(r"github\.com[:/]+(?P<repo>[^/\s]+/[^/\s]+?)(?:\.git)?/*$")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What init writes (path relative to the course repository -> text) and what it chose."""
+
+    files: dict[str, str]
+    config: Config
+    pinned: bool  # the workflows name a commit (--ref), not the placeholder
+
+
+def workflow_path(name: str) -> str:
+    return f".github/workflows/extra-credit-{name}.yml"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``extracredit init`` to the command line's subcommands."""
+    init = commands.add_parser("init", help=messages.INIT_HELP, description=messages.INIT_DESCRIPTION)
+    init.add_argument("--tag", default=DEFAULT_TAG, help=messages.INIT_TAG_HELP)
+    init.add_argument("--repo", metavar="OWNER/REPO", help=messages.INIT_REPO_HELP)
+    init.add_argument("--spreadsheet", metavar="KEY_OR_URL", help=messages.INIT_SPREADSHEET_HELP)
+    init.add_argument("--staff", metavar="KEY_OR_URL", help=messages.INIT_STAFF_HELP)
+    init.add_argument("--ref", metavar="SHA", help=messages.INIT_REF_HELP)
+    init.add_argument("--force", action="store_true", help=messages.INIT_FORCE_HELP)
+    init.add_argument("--dir", type=Path, default=Path("."), metavar="PATH",
+                      help=messages.INIT_DIR_HELP)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``extracredit init`` as parsed by the command line."""
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise UserError(messages.init_no_folder(str(root)))
+    repo = args.repo or origin_repo(root)
+    if not repo:
+        raise UserError(messages.INIT_NO_REPO)
+    setup = render(tag=args.tag, repo=repo, spreadsheet=args.spreadsheet, staff=args.staff,
+                   ref=args.ref, today=date.today())
+    existing = [name for name in setup.files if (root / name).exists() or (root / name).is_symlink()]
+    if existing and not args.force:
+        raise UserError(messages.init_would_overwrite(existing))
+    for name, text in setup.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(messages.init_wrote(name, replaced=name in existing))
+    print()
+    print(messages.init_next_steps(
+        pinned=setup.pinned,
+        backend=setup.config.registry.backend,
+        one_sheet=setup.config.registry.claims == setup.config.registry.staff,
+        window=(setup.config.window.opens.isoformat(), setup.config.window.closes.isoformat()),
+        workflows=[workflow_path(name) for name in WORKFLOWS],
+        registry_path=FILES_REGISTRY,
+        old_workflow=OLD_WORKFLOW if (root / OLD_WORKFLOW).exists() else None,
+    ))
+    return EXIT_OK
+
+
+def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, ref: str | None,
+           today: date) -> Setup:
+    """Every file init writes, rendered and checked; nothing touches the disk."""
+    pin = pinned_ref(ref)
+    tag = tag.strip().strip("[]")
+    opens, closes = term_window(tag, today)
+    registry, link = registry_settings(repo, spreadsheet, staff)
+    config_text = _fill("extra-credit.yml", {
+        "COURSE": tag, "TAG": tag, "OPENS": opens.isoformat(), "CLOSES": closes.isoformat(),
+        "REPO": repo, "REGISTRY": registry.rstrip("\n"),
+    })
+    try:
+        config = parse_config(config_text, DEFAULT_CONFIG_PATH)
+    except ConfigError as error:
+        raise UserError(messages.init_bad_setting(str(error))) from None
+    # An option that parses as more YAML than one value (a comma, a bracket) changed the shape.
+    if config.repos != (repo,):
+        raise UserError(messages.init_bad_setting(messages.config_bad_repo(repo)))
+    if config.tag != tag:
+        raise UserError(messages.init_bad_setting(messages.config_bad_tag(tag)))
+    files = {DEFAULT_CONFIG_PATH: config_text}
+    for name in WORKFLOWS:
+        files[workflow_path(name)] = _fill(f"extra-credit-{name}.yml", {
+            "REF": pin or REF_PLACEHOLDER, "VERSION": __version__})
+    files[PR_TEMPLATE] = _fill("pull_request_template.md", {"TAG": config.tag, "LINK": link})
+    return Setup(files=files, config=config, pinned=pin is not None)
+
+
+def pinned_ref(ref: str | None) -> str | None:
+    """A commit of this project given as --ref: exactly 40 hex digits, or an error."""
+    if ref is None:
+        return None
+    if not _SHA.match(ref.strip()):
+        raise UserError(messages.init_bad_ref(ref))
+    return ref.strip().lower()
+
+
+def term_window(tag: str, today: date) -> tuple[date, date]:
+    """A first guess at the window: the term the tag names (DLFL23: fall 2023), else this year."""
+    found = _TERM.match(tag)
+    if found is None:
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    year = 2000 + int(found["year"])
+    (open_month, open_day), (close_month, close_day) = _TERM_DAYS[found["term"].upper()]
+    return date(year, open_month, open_day), date(year, close_month, close_day)
+
+
+def registry_settings(repo: str, spreadsheet: str | None, staff: str | None) -> tuple[str, str]:
+    """The configuration's `registry:` lines, and the link students follow to make a claim."""
+    if spreadsheet is None:
+        if staff is not None:
+            raise UserError(messages.INIT_STAFF_WITHOUT_SPREADSHEET)
+        return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}),
+                f"https://github.com/{repo}/blob/HEAD/{FILES_REGISTRY}/claims.csv")
+    claims_key = _sheet_key(spreadsheet)
+    staff_key = _sheet_key(staff) if staff is not None else claims_key
+    return (_fill("registry-sheets.yml", {"CLAIMS": claims_key, "STAFF": staff_key}),
+            SHEET_URL.format(key=claims_key))
+
+
+def _sheet_key(text: str) -> str:
+    # Imported here: the other commands of init need no Google client.
+    from extracredit.sheets import SheetsError, spreadsheet_key
+
+    try:
+        return spreadsheet_key(text)
+    except SheetsError as error:
+        raise UserError(str(error)) from None
+
+
+def origin_repo(root: Path) -> str | None:
+    """OWNER/REPO of the folder's `origin` remote on github.com, if it has one."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
+            capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = _GITHUB_REMOTE.search(url)
+    return found["repo"] if found else None
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """A template of this package with every __NAME__ replaced; an unknown name is a bug."""
+    text = (resources.files("extracredit") / "templates" / template).read_text(encoding="utf-8")
+    return _PLACEHOLDER.sub(lambda found: values[found[1]], text).rstrip("\n") + "\n"
