@@ -9,6 +9,9 @@ fail that rule, and only that rule, so each case proves its own rule and nothing
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +48,9 @@ PR_HEAD = re.compile(
 )
 PR_FETCH = re.compile(r"\bgh\s+pr\s+checkout\b|refs/pull/|\bpull/[^\s/]+/(?:head|merge)\b")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\b")
+# Triggers that run with the repository's token and secrets on input from anyone.
+DANGEROUS_TRIGGERS = frozenset({"pull_request_target", "workflow_run", "issue_comment"})
+REVIEWED = re.compile(r"#\s*zizmor:\s*ignore\[[^\]]*\bdangerous-triggers\b[^\]]*\]\s*--\s*\S")
 REMOTE_USES_LINE = re.compile(r"^\s*(?:-\s*)?uses:\s*([^\s#'\"]+)\s*(#.*)?$")
 
 
@@ -205,6 +211,20 @@ def job_concurrency(src: Source) -> list[str]:
             if "concurrency" not in job]
 
 
+def dangerous_triggers_reviewed(src: Source) -> list[str]:
+    """A trigger that runs with the repository's token on others' input carries zizmor's ignore
+    comment with the reason it is safe, on the trigger's own line: the mark of a review."""
+    triggers = src.triggers()
+    names = [triggers] if isinstance(triggers, str) else list(triggers or [])
+    problems = []
+    for name in DANGEROUS_TRIGGERS.intersection(names):
+        lines = [line for line in src.text.splitlines()
+                 if re.search(rf"\b{name}\b", line.split("#", 1)[0])]
+        if not any(REVIEWED.search(line) for line in lines):
+            problems.append(f"on.{name}: no `# zizmor: ignore[dangerous-triggers] -- <reason>`")
+    return problems
+
+
 RULES: dict[str, Rule] = {
     rule.__name__: rule
     for rule in (
@@ -218,6 +238,7 @@ RULES: dict[str, Rule] = {
         no_workspace_relative_uses,
         job_timeout,
         job_concurrency,
+        dangerous_triggers_reviewed,
     )
 }
 
@@ -239,9 +260,15 @@ def test_the_files_are_found() -> None:
     names = {project_source(path).name for path in project_files()}
     assert {
         ".github/workflows/check.yml",
+        ".github/workflows/commands.yml",
+        ".github/workflows/nightly.yml",
+        ".github/workflows/tally.yml",
         ".github/workflows/ci.yml",
         "actions/setup/action.yml",
         "actions/check/action.yml",
+        "actions/command/action.yml",
+        "actions/sync/action.yml",
+        "actions/tally/action.yml",
     } <= names
 
 
@@ -256,13 +283,17 @@ def test_rule_holds(rule: Rule, path: Path) -> None:
 CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
 
 
-def workflow(steps: str, *, permissions: str = "{}", job: str | None = None) -> str:
+REVIEWED_TARGET = "pull_request_target # zizmor: ignore[dangerous-triggers] -- case"
+
+
+def workflow(steps: str, *, permissions: str = "{}", job: str | None = None,
+             on: str = REVIEWED_TARGET) -> str:
     """A workflow that passes every rule, except for what the arguments change."""
     if job is None:
         job = "permissions: {}\ntimeout-minutes: 5\nconcurrency: case\n"
     return (
         "name: case\n"
-        "on: pull_request_target\n"
+        f"on: {on}\n"
         f"permissions: {permissions}\n"
         "jobs:\n"
         "  case:\n"
@@ -298,6 +329,10 @@ GOOD_STEPS = f"""\
 GOOD = {
     "workflow.yml": workflow(GOOD_STEPS),
     "read-only.yml": workflow(GOOD_STEPS, permissions="{contents: read}"),
+    "reviewed-comment.yml": workflow(GOOD_STEPS, on=(
+        "\n  issue_comment: # zizmor: ignore[dangerous-triggers] -- the comment is data\n"
+        "    types: [created]")),
+    "harmless-trigger.yml": workflow(GOOD_STEPS, on="[schedule, workflow_dispatch]"),
     "actions/good/action.yml": action("""\
         - shell: bash
           env:
@@ -386,7 +421,7 @@ BAD: list[tuple[str, str, str]] = [
         - uses: google-github-actions/auth@main # v3.0.0
         """)),
     ("uses_pinned_to_sha", "reusable-workflow-tag.yml",
-     "name: case\non: pull_request_target\npermissions: {}\njobs:\n  call:\n"
+     f"name: case\non: {REVIEWED_TARGET}\npermissions: {{}}\njobs:\n  call:\n"
      "    permissions: {}\n    concurrency: case\n"
      "    uses: nyu-dl/extracredit/.github/workflows/check.yml@v0.1.0 # v0.1.0\n"),
     ("uses_pinned_to_sha", "docker-tag.yml", workflow("""\
@@ -422,6 +457,12 @@ BAD: list[tuple[str, str, str]] = [
      workflow(GOOD_STEPS, job="permissions: {}\nconcurrency: case\n")),
     ("job_concurrency", "no-concurrency.yml",
      workflow(GOOD_STEPS, job="permissions: {}\ntimeout-minutes: 5\n")),
+    ("dangerous_triggers_reviewed", "unreviewed-target.yml",
+     workflow(GOOD_STEPS, on="pull_request_target")),
+    ("dangerous_triggers_reviewed", "unreviewed-comment.yml",
+     workflow(GOOD_STEPS, on="\n  issue_comment:\n    types: [created]")),
+    ("dangerous_triggers_reviewed", "reason-missing.yml",
+     workflow(GOOD_STEPS, on="[workflow_run] # zizmor: ignore[dangerous-triggers]")),
 ]
 
 
@@ -540,3 +581,374 @@ def test_setup_requirements_are_exact_pins_with_hashes() -> None:
     assert all(count > 0 for count in hashes.values()), hashes
     assert {"pygithub": "2.10.0", "gspread": "6.2.1"}.items() <= pins.items()
     assert {"google-auth", "pyyaml", "requests", "setuptools"} <= set(pins)
+
+
+# --- the registry workflows: commands, nightly sync, tally ---------------------------------------
+
+AUTH = "google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093"
+DEFAULT_BRANCH = "${{ github.event.repository.default_branch }}"
+REGISTRY_GROUP = "extracredit-registry-${{ github.repository }}"
+GOOGLE_INPUTS = {"workload-identity-provider", "service-account"}
+# The workflow, its one job, the job's permissions, and the composite action it runs.
+REGISTRY_WORKFLOWS = {
+    "commands.yml": ("command", {"contents": "read", "statuses": "write",
+                                 "pull-requests": "write", "id-token": "write"}),
+    "nightly.yml": ("sync", {"contents": "read", "statuses": "write",
+                             "pull-requests": "write", "id-token": "write"}),
+    "tally.yml": ("tally", {"contents": "read", "pull-requests": "read", "id-token": "write"}),
+}
+
+
+def only_job(name: str) -> dict[str, Any]:
+    (job,) = project_source(WORKFLOWS / name).jobs().values()
+    return job
+
+
+@pytest.mark.parametrize("name", list(REGISTRY_WORKFLOWS))
+def test_registry_workflow_interface(name: str) -> None:
+    call = project_source(WORKFLOWS / name).triggers()["workflow_call"]
+    assert set(call) == {"inputs", "secrets"}
+    assert call["inputs"]["config"]["default"] == ".github/extra-credit.yml"
+    assert set(call["inputs"]) >= GOOGLE_INPUTS
+    assert all(call["inputs"][key] == {**call["inputs"][key], "type": "string", "default": ""}
+               for key in GOOGLE_INPUTS)
+    assert call["secrets"] == {"google-credentials": {**call["secrets"]["google-credentials"],
+                                                      "required": False}}
+
+
+@pytest.mark.parametrize("name", list(REGISTRY_WORKFLOWS))
+def test_registry_job_permissions_are_the_minimum(name: str) -> None:
+    _, permissions = REGISTRY_WORKFLOWS[name]
+    assert only_job(name)["permissions"] == permissions
+
+
+@pytest.mark.parametrize("name", list(REGISTRY_WORKFLOWS))
+def test_registry_workflow_steps(name: str) -> None:
+    """Checkout of the default branch, Google by WIF only when asked, then this project's
+    actions at the pinned commit, with every input passed through."""
+    action, _ = REGISTRY_WORKFLOWS[name]
+    steps = only_job(name)["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    checkout, auth = uses.index(CHECKOUT.split(" ")[0]), uses.index(AUTH)
+    assert checkout < auth < uses.index("$/actions/setup") < uses.index(f"$/actions/{action}")
+    assert steps[checkout]["with"] == {"ref": DEFAULT_BRANCH, "persist-credentials": False}
+    assert steps[auth]["if"] == "inputs.workload-identity-provider != ''"
+    assert steps[auth]["with"] == {
+        "workload_identity_provider": "${{ inputs.workload-identity-provider }}",
+        "service_account": "${{ inputs.service-account }}",
+    }
+    (run,) = [step for step in steps if step.get("uses") == f"$/actions/{action}"]
+    assert run["with"]["config"] == "${{ inputs.config }}"
+    assert run["with"]["google-credentials"] == "${{ secrets.google-credentials }}"
+    inputs = project_source(ACTIONS / action / "action.yml").doc["inputs"]
+    assert set(run["with"]) <= set(inputs)
+
+
+def test_registry_concurrency() -> None:
+    """The nightly sync is the registry's one writer: one non-cancelling group. A /credit runs
+    per PR, in order, none dropped, beside it (an atomic keyed append to the Ledger, which the
+    sync only reads); the tally has its own group (its approval wait would stall the sync)."""
+    command, sync, tally = (only_job(name)["concurrency"] for name in REGISTRY_WORKFLOWS)
+    assert sync == {"group": REGISTRY_GROUP, "cancel-in-progress": False}
+    assert command == {
+        "group": "extracredit-command-${{ github.repository }}-"
+                 "${{ github.event.issue.number || github.run_id }}",
+        "cancel-in-progress": False,
+        "queue": "max",
+    }
+    assert tally["cancel-in-progress"] is False
+    assert len({command["group"], sync["group"], tally["group"]}) == 3
+    check = only_job("check.yml")["concurrency"]["group"]
+    assert all(not group.startswith(check.split("$")[0])
+               for group in (command["group"], sync["group"], tally["group"]))
+
+
+def test_tally_runs_in_a_protected_environment_and_uploads_nothing() -> None:
+    src = project_source(WORKFLOWS / "tally.yml")
+    call = src.triggers()["workflow_call"]
+    assert call["inputs"]["environment"]["default"] == "extra-credit-grading"
+    assert only_job("tally.yml")["environment"] == "${{ inputs.environment }}"
+    first = only_job("tally.yml")["steps"][0]
+    assert (first["if"], first["run"].splitlines()[-1]) == ("inputs.environment == ''", "exit 2")
+    action = project_source(ACTIONS / "tally" / "action.yml")
+    for source in (src, action):
+        assert [ref for _, ref in source.uses() if "upload-artifact" in ref] == []
+        assert "upload-artifact" not in source.text
+    # The per-student CSV files go to a private temporary folder, removed when the step ends.
+    (step,) = action.doc["runs"]["steps"]
+    assert 'mktemp -d "${RUNNER_TEMP' in step["run"]
+    assert "trap 'rm -rf -- \"$out\"' EXIT" in step["run"]
+    assert '--out "$out"' in step["run"]
+
+
+def test_nothing_is_uploaded_anywhere() -> None:
+    """Logs, summaries and artifacts of a public repository are public: no job uploads."""
+    for path in project_files():
+        assert [ref for _, ref in project_source(path).uses() if "upload-artifact" in ref] == []
+
+
+# The composite actions: inputs via env only, the package run with -P.
+ACTION_INPUTS = {
+    "check": {"config", "registry", "dry-run", "github-token", "google-credentials"},
+    "command": {"config", "registry", "github-token", "google-credentials"},
+    "sync": {"config", "registry", "recheck", "github-token", "google-credentials"},
+    "tally": {"config", "registry", "github-token", "google-credentials"},
+}
+
+
+@pytest.mark.parametrize("name", list(ACTION_INPUTS))
+def test_action_reads_inputs_from_env(name: str) -> None:
+    doc = project_source(ACTIONS / name / "action.yml").doc
+    assert set(doc["inputs"]) == ACTION_INPUTS[name]
+    assert doc["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert doc["inputs"]["google-credentials"]["default"] == ""
+    (step,) = doc["runs"]["steps"]
+    assert "${{" not in step["run"]
+    assert set(step["env"].values()) >= {f"${{{{ inputs.{key} }}}}" for key in doc["inputs"]}
+    assert step["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    assert step["env"]["EXTRACREDIT_GOOGLE_CREDENTIALS"] == "${{ inputs.google-credentials }}"
+    assert "python -P -m extracredit" in step["run"]
+    assert re.search(rf"args=\({'command' if name == 'command' else name} ", step["run"])
+
+
+def test_sync_action_rechecks_by_default() -> None:
+    doc = project_source(ACTIONS / "sync" / "action.yml").doc
+    assert doc["inputs"]["recheck"]["default"] == "true"
+    assert "args+=(--recheck)" in doc["runs"]["steps"][0]["run"]
+    call = project_source(WORKFLOWS / "nightly.yml").triggers()["workflow_call"]
+    assert call["inputs"]["recheck"] == {**call["inputs"]["recheck"], "type": "boolean",
+                                         "default": True}
+
+
+# --- the commands job's `if:`, evaluated ---------------------------------------------------------
+
+TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||==|!=|[()!,])|'(?P<string>(?:[^']|'')*)'"
+                   r"|(?P<name>[A-Za-z_][\w.-]*))")
+
+
+def evaluate(expression: str, context: dict[str, Any]) -> Any:
+    """The few forms of GitHub's expression language the `if:`s here use: property paths,
+    'strings', ==, !=, !, &&, ||, parentheses and startsWith (case-insensitive, as GitHub's)."""
+    tokens: list[tuple[str, str]] = []
+    position, expression = 0, expression.strip()
+    while position < len(expression):
+        match = TOKEN.match(expression, position)
+        assert match, f"cannot read {expression[position:]!r}"
+        kind = match.lastgroup or ""
+        tokens.append((kind, match[kind].replace("''", "'") if kind == "string" else match[kind]))
+        position = match.end()
+    tokens.append(("end", ""))
+    at = 0
+
+    def take(expected: str | None = None) -> tuple[str, str]:
+        nonlocal at
+        token = tokens[at]
+        assert expected is None or token[1] == expected, (token, expected)
+        at += 1
+        return token
+
+    def either() -> Any:
+        value = both()
+        while tokens[at][1] == "||":
+            take()
+            other = both()
+            value = value or other
+        return value
+
+    def both() -> Any:
+        value = compare()
+        while tokens[at][1] == "&&":
+            take()
+            other = compare()
+            value = value and other
+        return value
+
+    def compare() -> Any:
+        value = unary()
+        if tokens[at][1] in ("==", "!="):
+            op, other = take()[1], unary()
+            same = str(value).lower() == str(other).lower()
+            return same if op == "==" else not same
+        return value
+
+    def unary() -> Any:
+        if tokens[at][1] == "!":
+            take()
+            return not unary()
+        kind, text = take()
+        if text == "(":
+            value = either()
+            take(")")
+            return value
+        if kind == "string":
+            return text
+        assert kind == "name", (kind, text)
+        if tokens[at][1] == "(":
+            take("(")
+            args = [either()]
+            while tokens[at][1] == ",":
+                take()
+                args.append(either())
+            take(")")
+            assert text.lower() == "startswith", text
+            return str(args[0] or "").lower().startswith(str(args[1]).lower())
+        value: Any = context
+        for part in text.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    result = either()
+    assert tokens[at][0] == "end", tokens[at:]
+    return result
+
+
+def comment_event(body: str, *, on_pr: bool = True, action: str = "created") -> dict[str, Any]:
+    issue: dict[str, Any] = {"number": 7}
+    if on_pr:
+        issue["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/7"}
+    return {"github": {"event_name": "issue_comment",
+                       "event": {"action": action, "issue": issue, "comment": {"body": body}}}}
+
+
+COMMAND_CASES = [
+    ("/credit accept", {}, True),
+    ("/credit 1.5 great notes", {}, True),
+    ("/CREDIT reject", {}, True),
+    ("/recheck", {}, True),
+    ("/recheck\nplease", {}, True),
+    ("/credit accept", {"on_pr": False}, False),  # a comment on an issue, not a PR
+    ("/recheck", {"on_pr": False}, False),
+    ("/credit accept", {"action": "edited"}, False),
+    ("thanks! /credit accept", {}, False),  # a command must start the comment
+    ("Looks good", {}, False),
+    ("", {}, False),
+    ("/creditaccept", {}, True),  # the job runs; the program finds no command and says so
+]
+
+
+@pytest.mark.parametrize(("body", "options", "runs"), COMMAND_CASES,
+                         ids=[f"{i}-{body[:20]!r}" for i, (body, _, _) in enumerate(COMMAND_CASES)])
+def test_commands_job_runs_only_for_commands_on_pull_requests(
+        body: str, options: dict[str, Any], runs: bool) -> None:
+    condition = only_job("commands.yml")["if"]
+    assert "${{" not in condition
+    assert bool(evaluate(condition, comment_event(body, **options))) is runs
+
+
+def test_expression_evaluator() -> None:
+    context = {"inputs": {"a": "", "b": "x"}, "github": {"event": {}}}
+    assert evaluate("inputs.a != '' && inputs.b == ''", context) is False
+    assert evaluate("inputs.b != '' && !(inputs.a)", context) is True
+    assert evaluate("github.event.missing || 'it''s'", context) == "it's"
+    assert evaluate("startsWith('/Recheck now', '/recheck')", context) is True
+
+
+# --- the course repository's workflows that `extracredit init` writes -----------------------------
+
+INIT_REF = "0123456789abcdef0123456789abcdef01234567"
+
+
+def generated(ref: str | None = INIT_REF, **options: Any) -> dict[str, str]:
+    from extracredit import initializing
+
+    settings: dict[str, Any] = {"tag": "DLFL23", "repo": "Atcold/NYU-DLFL23", "spreadsheet": None,
+                                "staff": None, "ref": ref, "today": date(2023, 8, 1)}
+    return initializing.render(**{**settings, **options}).files
+
+
+def generated_workflows(ref: str | None = INIT_REF, **options: Any) -> dict[str, Source]:
+    return {name: Source(name, text) for name, text in generated(ref, **options).items()
+            if name.startswith(".github/workflows/")}
+
+
+CALLERS = {"check": "check", "commands": "command", "nightly": "sync", "tally": "tally"}
+
+
+def test_init_writes_four_callers() -> None:
+    assert sorted(generated_workflows()) == [
+        f".github/workflows/extra-credit-{name}.yml" for name in sorted(CALLERS)]
+
+
+@pytest.mark.parametrize("options", [{}, {"spreadsheet": "1" * 44, "staff": "2" * 44}],
+                         ids=["files", "sheets"])
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_rule_holds_for_the_generated_workflows(rule: Rule, options: dict[str, Any]) -> None:
+    for src in generated_workflows(**options).values():
+        assert rule(src) == [], src.name
+
+
+def test_generated_workflows_name_the_placeholder_until_pinned() -> None:
+    """Without --ref the workflows say <full commit SHA>: the pin rule, and GitHub, refuse it."""
+    for src in generated_workflows(ref=None).values():
+        failing = {name for name, check in RULES.items() if check(src)}
+        assert failing == {"uses_pinned_to_sha"}, src.name
+        assert "@<full commit SHA> # v" in src.text
+
+
+@pytest.mark.parametrize("name", list(CALLERS))
+def test_generated_caller_grants_exactly_what_the_called_job_asks(name: str) -> None:
+    """The caller's grant is the ceiling of the called workflow: the same set, no more."""
+    src = generated_workflows()[f".github/workflows/extra-credit-{name}.yml"]
+    assert src.doc["permissions"] == {}
+    (job,) = src.jobs().values()
+    assert job["uses"] == f"nyu-dl/extracredit/.github/workflows/{name}.yml@{INIT_REF}"
+    assert job["permissions"] == only_job(f"{name}.yml")["permissions"]
+    call = project_source(WORKFLOWS / f"{name}.yml").triggers()["workflow_call"]
+    assert set(job.get("with") or {}) <= set(call["inputs"])
+    assert set(job["secrets"]) <= set(call["secrets"])
+    assert job["secrets"]["google-credentials"] == "${{ secrets.EXTRACREDIT_GOOGLE_CREDENTIALS }}"
+    # The caller's group differs from the called job's, which would otherwise wait for itself.
+    assert job["concurrency"]["group"] != only_job(f"{name}.yml")["concurrency"]["group"]
+    assert job["concurrency"]["cancel-in-progress"] is (name == "check")
+    if name != "check":
+        # The commented Workload Identity Federation settings name real inputs.
+        assert re.search(r"#\s+workload-identity-provider: projects/", src.text)
+        assert set(call["inputs"]) >= GOOGLE_INPUTS
+
+
+def test_generated_triggers() -> None:
+    sources = generated_workflows()
+    triggers = {path.split("extra-credit-")[1][:-4]: src.triggers() for path, src in sources.items()}
+    assert triggers["check"] == {"pull_request_target": {
+        "types": ["opened", "reopened", "synchronize", "ready_for_review", "edited"]}}
+    assert triggers["commands"] == {"issue_comment": {"types": ["created"]}}
+    assert set(triggers["nightly"]) == {"schedule", "workflow_dispatch"}
+    assert triggers["tally"] == {"workflow_dispatch": None}
+    (tally,) = sources[".github/workflows/extra-credit-tally.yml"].jobs().values()
+    assert tally["with"]["environment"] == "extra-credit-grading"
+
+
+@pytest.mark.parametrize(("body", "options", "runs"), COMMAND_CASES,
+                         ids=[f"{i}-{body[:20]!r}" for i, (body, _, _) in enumerate(COMMAND_CASES)])
+def test_generated_commands_caller_filters_like_the_called_job(
+        body: str, options: dict[str, Any], runs: bool) -> None:
+    (job,) = generated_workflows()[".github/workflows/extra-credit-commands.yml"].jobs().values()
+    context = comment_event(body, **options)
+    if options.get("action") == "edited":
+        runs = True  # the caller listens to `created` only; the called job checks again
+    assert bool(evaluate(job["if"], context)) is runs
+
+
+def zizmor() -> Path | None:
+    for folder in (Path(sys.executable).parent, ROOT / ".venv" / "bin"):
+        if (folder / "zizmor").is_file():
+            return folder / "zizmor"
+    found = shutil.which("zizmor")
+    return Path(found) if found else None
+
+
+@pytest.mark.parametrize("options", [{}, {"spreadsheet": "1" * 44, "staff": "2" * 44}],
+                         ids=["files", "sheets"])
+def test_zizmor_passes_a_generated_course_repository(tmp_path: Path,
+                                                     options: dict[str, Any]) -> None:
+    program = zizmor()
+    if program is None:
+        pytest.skip("zizmor is not installed")
+    for name, text in generated(**options).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [str(program), "--offline", "--pedantic", "--no-progress", "--no-config",
+         str(tmp_path / ".github")],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
