@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from extracredit import __version__
+from extracredit import __version__, initializing
 from extracredit.backend import load_config
 from extracredit.config import DEFAULT_CONFIG_PATH, ConfigError
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
@@ -103,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     freeze.add_argument("--config", default=DEFAULT_CONFIG_PATH,
                         help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
+    initializing.add_parser(commands)
+
     registry = commands.add_parser(
         "registry", help="TA tools for the registry: lint, init, export, import",
         description="Keep the registry healthy: find problems, set up tabs, back it up.")
@@ -176,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from extracredit import commanding
 
             return commanding.run(args)
+        if args.command == "init":
+            return initializing.run(args)
         if args.command == "tally":
             from extracredit import tallying
 

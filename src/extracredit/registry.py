@@ -307,11 +307,12 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
         targets = split_targets(row.get("Target"))
         if not targets:
             row.report("Target", messages.CELL_EMPTY, messages.FIX_TARGET, login)
-        status = " ".join(row.get("Status").lower().split()) or "open"
-        if status not in STATUSES:
+        # Empty means open; it is kept empty so that the sync writes the word in.
+        status = " ".join(row.get("Status").lower().split())
+        if status and status not in STATUSES:
             row.report("Status", messages.cell_bad_status(row.get("Status")),
                        messages.FIX_STATUS, login)
-            status = "open"
+            status = ""
         for column in ("Plan", "Target", "Name"):
             if row.get(column).startswith("="):
                 row.report(column, messages.CELL_FORMULA, messages.FIX_FORMULA, login)

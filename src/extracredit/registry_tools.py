@@ -88,7 +88,8 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
-def _column_rule_requests(sheet_id: int, header: Sequence[str], tab: str) -> list[dict[str, Any]]:
+def _column_rule_requests(sheet_id: int, header: Sequence[str], tab: str,
+                          protect: bool = True) -> list[dict[str, Any]]:
     """Freeze the header, keep ids as text, offer Kind and Status as lists, mark tool columns."""
     def column(name: str) -> int | None:
         return next((i for i, cell in enumerate(header) if cell.strip() == name), None)
@@ -119,10 +120,15 @@ def _column_rule_requests(sheet_id: int, header: Sequence[str], tab: str) -> lis
     ranges = [span(index) for name in owned if (index := column(name)) is not None]
     if tab in TOOL_TABS:
         ranges = [{"sheetId": sheet_id}]
-    for protected in ranges:
+    for protected in ranges if protect else []:
         requests.append({"addProtectedRange": {"protectedRange": {
             "range": protected, "description": PROTECTION_NOTE, "warningOnly": True}}})
     return requests
+
+
+def _protects(tab: str) -> bool:
+    """Whether the tool marks some of the tab's cells as its own."""
+    return tab == "Claims" or tab in TOOL_TABS
 
 
 def _sheet_id_for(tab: str) -> int:
@@ -135,7 +141,8 @@ def init_sheets(backend: Any, tabs_by_key: dict[str, list[str]]) -> int:
     changed = 0
     for key, tabs in tabs_by_key.items():
         metadata = backend.http.fetch_sheet_metadata(key, params={
-            "fields": "sheets(properties(sheetId,title),protectedRanges(description))"})
+            "fields": "sheets(properties(sheetId,title,gridProperties(frozenRowCount)),"
+                      "protectedRanges(description))"})
         existing = {sheet["properties"]["title"]: sheet for sheet in metadata.get("sheets") or []}
         headers = {tab: table.header for tab, table in backend.read(
             [tab for tab in tabs if tab in existing]).items()}
@@ -147,15 +154,20 @@ def init_sheets(backend: Any, tabs_by_key: dict[str, list[str]]) -> int:
                 requests.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab}}})
                 header = TAB_COLUMNS[tab]
                 header_writes.append((tab, header))
-            else:
-                sheet_id = existing[tab]["properties"]["sheetId"]
-                notes = [p.get("description") for p in existing[tab].get("protectedRanges") or []]
-                if PROTECTION_NOTE in notes:
-                    continue
-                header = headers.get(tab) or TAB_COLUMNS[tab]
-                if not headers.get(tab):
-                    header_writes.append((tab, header))
-            requests += _column_rule_requests(sheet_id, header, tab)
+                requests += _column_rule_requests(sheet_id, header, tab)
+                continue
+            sheet = existing[tab]
+            properties = sheet["properties"]
+            protected = PROTECTION_NOTE in [p.get("description")
+                                            for p in sheet.get("protectedRanges") or []]
+            frozen = (properties.get("gridProperties") or {}).get("frozenRowCount", 0) >= 1
+            if frozen and (protected or not _protects(tab)):
+                continue  # set up before: a second run changes nothing
+            header = headers.get(tab) or TAB_COLUMNS[tab]
+            if not headers.get(tab):
+                header_writes.append((tab, header))
+            requests += _column_rule_requests(properties["sheetId"], header, tab,
+                                              protect=not protected)
         if requests:
             backend.batch_update(key, {"requests": requests})
             changed += 1

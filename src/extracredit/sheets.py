@@ -27,7 +27,7 @@ RETRYABLE = frozenset({429, 500, 502, 503, 504})
 CLAIMS_SHEET_TABS = frozenset({"Claims"})
 _KEY_IN_URL = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
 _KEY = re.compile(r"^[a-zA-Z0-9-_]{20,}$")
-_BAD_RANGE = re.compile(r"Unable to parse range: (.+)$")
+_BAD_RANGE = re.compile(r"Unable to parse range: ('(?:[^']|'')*'|[^')!\s]+)")
 # A formula is read as its text and written back never; dates come as serial numbers, so the
 # sheet's locale cannot change how a date reads.
 READ_PARAMS: dict[str, Any] = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -179,7 +179,7 @@ class SheetsRegistry:
         while remaining:
             try:
                 answer = self._call(lambda: self.http.values_batch_get(
-                    key, [quote_tab(tab) for tab in remaining], params=READ_PARAMS))
+                    key, [quote_tab(tab) for tab in remaining], params=dict(READ_PARAMS)))
             except SheetsError as error:
                 missing = self._missing_tab(str(error), remaining)
                 if missing is None:
