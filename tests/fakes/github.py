@@ -354,6 +354,10 @@ class GitHubFake:
         self.default_clock = clock
         self.counts: Counter[str] = Counter()
         self._lock = threading.RLock()
+        # Requests still being answered: a late answer (a ``timeout`` fault) must not reach
+        # the next test's state, so ``reset`` waits for them.
+        self._in_flight = 0
+        self._settled = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self.reset()
 
@@ -382,7 +386,9 @@ class GitHubFake:
 
     def reset(self) -> None:
         """Forget all state, pending faults and counts, and restore the default viewer and clock
-        (ids start again from the same values)."""
+        (ids start again from the same values), once every request in flight has been answered."""
+        with self._settled:
+            self._settled.wait_for(lambda: self._in_flight == 0, timeout=30)
         with self._lock:
             self.viewer = self.default_viewer
             self.clock = self.default_clock
@@ -776,6 +782,16 @@ class GitHubFake:
     # -- HTTP -------------------------------------------------------------------------------
 
     def _serve(self, request: _Handler) -> None:
+        with self._settled:
+            self._in_flight += 1
+        try:
+            self._answer(request)
+        finally:
+            with self._settled:
+                self._in_flight -= 1
+                self._settled.notify_all()
+
+    def _answer(self, request: _Handler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
         url = urlsplit(request.path)
