@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 STAFF_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-_COMMAND = re.compile(r"^\s*/(?P<name>credit|recheck)\b(?P<rest>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+# A command opens the comment, as the workflow's filter expects (`startsWith(body, '/credit')`).
+_COMMAND = re.compile(r"^\s*/(?P<name>credit|recheck)\b(?P<rest>[^\n]*)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 
 
@@ -36,7 +37,7 @@ Command = Recheck | Credit | Malformed
 
 
 def parse_command(body: str, cap: Decimal) -> Command | None:
-    """The first command line of a comment, if any (a command must start its line)."""
+    """The command a comment opens with, if any."""
     found = _COMMAND.search(body or "")
     if found is None:
         return None
