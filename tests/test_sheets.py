@@ -406,3 +406,37 @@ def test_concurrent_reads_of_two_spreadsheets_never_cross(sheets_fake: SheetsFak
     for reader in readers:
         reader.join()
     assert failures == []
+
+
+@pytest.mark.parametrize("kind", ["429", "500", "503", "504", "timeout"])
+@pytest.mark.parametrize("route", [BATCH_UPDATE_VALUES, STRUCTURE, APPEND])
+def test_transient_write_faults_are_retried_and_land_once(route: str, kind: str,
+                                                          sheets_fake: SheetsFake,
+                                                          sheets_api: Any) -> None:
+    seed(sheets_fake)
+    sheets_fake.fault(route, kind, delay=1.2)
+    registry = SheetsRegistry(sheets_api.client(timeout=1), CLAIMS_KEY, STAFF_KEY,
+                              policy=RetryPolicy(), settle=0.5)
+    if route == BATCH_UPDATE_VALUES:
+        registry.write_cells([CellWrite("Claims", 3, 0, ("C-0008",))])
+        assert sheets_fake.values(CLAIMS_KEY, "Claims")[2][0] == "C-0008"
+    elif route == STRUCTURE:
+        registry.replace_tab("Tally", [["NetID", "Credit"], ["00123", "0.50"]])
+        assert sheets_fake.values(STAFF_KEY, "Tally") == [["NetID", "Credit"], ["00123", "0.50"]]
+    else:
+        record_credit(registry, Credit("accept", None, ""), datetime(2023, 10, 1, tzinfo=NY),
+                      "ta", "https://github.com/o/r/pull/1", 5)
+        assert [row[-1] for row in sheets_fake.values(STAFF_KEY, "Ledger")[1:]] == ["command:5"]
+    assert sheets_fake.counts[route] == (1 if route == APPEND and kind == "timeout" else 2)
+
+
+def test_a_token_endpoint_hiccup_is_retried(sheets_fake: SheetsFake, sheets_api: Any,
+                                            service_account_info: dict[str, str], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(sheets_fake)
+    (tmp_path / "course.yml").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.setenv("EXTRACREDIT_GOOGLE_CREDENTIALS", json.dumps(service_account_info))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    sheets_fake.fault(TOKEN, "503")
+    assert main(["registry", "lint", "--config", str(tmp_path / "course.yml")]) == 1
+    assert sheets_fake.counts[TOKEN] == 2
