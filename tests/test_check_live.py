@@ -353,3 +353,12 @@ def test_label_removed_meanwhile_is_fine(github_fake: GitHubFake, github_api: An
     github_fake.fault(REMOVE_LABEL, "404")
     assert course.run() == 0
     assert github_fake.counts[REMOVE_LABEL] == 1
+
+
+def test_an_undecided_check_still_writes_its_outputs(github_fake: GitHubFake, github_api: Any,
+                                                     course: Course) -> None:
+    seed_student_pr(github_fake, course, "[DLFL23] Update the README")
+    github_fake.fault(PULL, "401")
+    assert course.run() == 2
+    values = course.outputs().split("\n")
+    assert [values[1], values[4], values[7]] == ["error", "error", ""]

@@ -163,6 +163,9 @@ def check_live(github: GitHub, number: int, config: Config | None, config_error:
             print(messages.NOTHING_CHANGED)
     except GitHubError as error:
         print(actions.annotation("error", str(error)))
+        output = os.environ.get("GITHUB_OUTPUT")
+        if output:  # the step's outputs say "undecided" too, never nothing
+            actions.write_outputs(output, {"title": "error", "claim": "error", "claim-id": ""})
         return EXIT_UNDECIDED
     _write_action_files(verdict)
     return verdict.exit_code
