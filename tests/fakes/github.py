@@ -11,7 +11,8 @@ URLs inside payloads are GitHub's own (``https://api.github.com/...``, ``https:/
 Tests seed state with ``add_pull``/``add_comment``/``set_permission``/``seed_from_event``, inject
 failures per route with ``fault``, read what the client did with ``comments``/``statuses``/
 ``labels``, and count calls with ``counts`` and ``total``. Routes are named by the spec's
-operation, e.g. ``"GET /repos/{owner}/{repo}/pulls/{pull_number}"``.
+operation, e.g. ``"GET /repos/{owner}/{repo}/pulls/{pull_number}"``. ``latency`` (seconds, default
+0) delays every answer as a round trip to GitHub would; concurrent requests wait in parallel.
 """
 
 from __future__ import annotations
@@ -341,7 +342,9 @@ class GitHubFake:
 
     ``viewer`` is the account the token belongs to (the author of comments, statuses and
     reactions the client creates; ``GET /user``); ``clock`` gives "now"; ``counts`` maps route
-    keys to the number of requests they got. ``reset`` restores the defaults given here.
+    keys to the number of requests they got; ``latency`` is the seconds every request waits before
+    it is served (outside the lock, so concurrent requests overlap). ``reset`` restores the
+    defaults given here, and a latency of 0.
     """
 
     def __init__(
@@ -398,6 +401,7 @@ class GitHubFake:
             self._faults: dict[str, deque[_Fault]] = {}
             self._requests = itertools.count(1)
             self.counts.clear()
+            self.latency = 0.0
 
     # -- seeding ----------------------------------------------------------------------------
 
@@ -794,6 +798,8 @@ class GitHubFake:
     def _answer(self, request: _Handler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if self.latency > 0:
+            time.sleep(self.latency)  # a round trip, waited outside the lock
         url = urlsplit(request.path)
         route, params = _match(request.command, url.path)
         if route is None:

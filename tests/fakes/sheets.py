@@ -28,6 +28,8 @@ header (any bearer is accepted; each is recorded in ``received``).
 Tests seed state with ``add_spreadsheet``/``add_tab``/``set_shared``, inject failures per route
 with ``fault``, read what the client did with ``values``/``cell``/``tab_properties``/
 ``protected_ranges``/``received``/``tokens``, and count calls with ``counts`` and ``total``.
+``latency`` (seconds, default 0) delays every answer as a round trip to Google would; concurrent
+requests wait in parallel.
 Routes are named by the spec's operation, e.g. ``"GET /v4/spreadsheets/{spreadsheetId}"``, and
 ``"POST /token"``.
 """
@@ -807,7 +809,9 @@ def _copy_path(source: Mapping[str, Any], target: dict[str, Any], path: tuple[st
 
 class SheetsFake:
     """The fake's state and its HTTP server (``start``/``stop``; ``port``, ``url`` and
-    ``token_uri`` once started). ``counts`` maps route keys to the number of requests they got.
+    ``token_uri`` once started). ``counts`` maps route keys to the number of requests they got;
+    ``latency`` is the seconds every request waits before it is served (outside the lock, so
+    concurrent requests overlap; ``reset`` sets it back to 0).
     """
 
     def __init__(self) -> None:
@@ -860,6 +864,7 @@ class SheetsFake:
             self.counts.clear()
             self.received.clear()
             self.tokens.clear()
+            self.latency = 0.0
 
     # -- seeding ----------------------------------------------------------------------------
 
@@ -1627,6 +1632,8 @@ class SheetsFake:
     def _serve(self, request: _Handler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if self.latency > 0:
+            time.sleep(self.latency)  # a round trip, waited outside the lock
         url = urlsplit(request.path)
         route, params = _match(request.command, url.path)
         if route is None:
