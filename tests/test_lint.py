@@ -59,3 +59,27 @@ def test_lint_of_an_unreadable_registry(tmp_path: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out == (
         f"the registry could not be read: the registry folder '{tmp_path / 'missing'}' does not "
         "exist; check registry.path or --registry\n")
+
+
+def test_a_google_form_feeds_the_claims_tab(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Form writes its questions as headers; the configuration maps them to the columns."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    (tmp_path / "claims.csv").write_text(
+        "Timestamp,Email Address,What is your GitHub username?,NetID,Your name,"
+        "Kind of work,Which files will you change?,What will you do?\n"
+        "9/14/2023 13:05:09,a@x.edu,@alice,aa1,Alice,typos,docs/a.md,fix\n", encoding="utf-8")
+    config = (CONFIG.read_text(encoding="utf-8").replace(
+        "registry: {backend: files, path: registry/demo}",
+        "registry:\n  backend: files\n  path: registry/demo\n  columns:\n"
+        "    What is your GitHub username?: GitHub\n    Your name: Name\n"
+        "    Kind of work: Kind\n    Which files will you change?: Target\n"
+        "    What will you do?: Plan\n"))
+    assert "columns:" in config
+    (tmp_path / "course.yml").write_text(config, encoding="utf-8")
+    assert main(["registry", "lint", "--registry", str(tmp_path),
+                 "--config", str(tmp_path / "course.yml")]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "Claims row 2, Kind: 'typos' is not a kind (typo, bug, material or translation). "
+        "Fix: write 'typo'.",
+        "1 problem found in the registry"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from extracredit import messages
 from extracredit.config import Config, ConfigError, parse_config
 from extracredit.errors import UserError
 from extracredit.files import FilesRegistry
-from extracredit.registry import Registry, RegistryBackend, RegistryError, build_registry
+from extracredit.registry import Registry, RegistryBackend, RegistryError, Table, build_registry
 
 CHECK_TABS = ("Claims", "Roster", "Ledger")
 
@@ -23,8 +25,33 @@ def load_config(path: str) -> Config:
     return parse_config(text, path)
 
 
+class MappedHeaders:
+    """A backend whose header cells read as the configuration maps them (a Google Form writes
+    its questions as headers: "What is your GitHub username?" stands for GitHub)."""
+
+    def __init__(self, inner: RegistryBackend, columns: Mapping[str, str]) -> None:
+        self.inner = inner
+        self.columns = {header.casefold(): name for header, name in columns.items()}
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Table]:
+        return {name: replace(table, header=tuple(
+                    self.columns.get(cell.strip().casefold(), cell) for cell in table.header))
+                for name, table in self.inner.read(tabs).items()}
+
+    def __getattr__(self, name: str) -> Any:  # writes and backend-specific tools pass through
+        return getattr(self.inner, name)
+
+
 def open_backend(config: Config, folder: Path | None = None) -> RegistryBackend:
-    """The registry's backend: ``folder`` if given, else what the configuration names."""
+    """The registry's backend: ``folder`` if given, else what the configuration names; headers
+    renamed as ``registry.columns`` says."""
+    backend = _open(config, folder)
+    if config.registry.columns:
+        return MappedHeaders(backend, dict(config.registry.columns))
+    return backend
+
+
+def _open(config: Config, folder: Path | None) -> RegistryBackend:
     if folder is not None:
         return FilesRegistry(folder)
     settings = config.registry

@@ -49,6 +49,8 @@ class RegistrySettings:
     path: str | None = None
     claims: str | None = None
     staff: str | None = None
+    # Header text (e.g. a Google Form's question) -> the registry column it stands for.
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ _SCHEMA: dict[str, Any] = {
     "claims": {"required": bool, "expire_after_days": int},
     "repos": "repos",
     "labels": {"accepted": str, "rejected": "strings"},
-    "registry": {"backend": str, "path": str, "claims": str, "staff": str},
+    "registry": {"backend": str, "path": str, "claims": str, "staff": str, "columns": dict},
 }
 _REQUIRED = ("course", "tag", "window", "repos", "registry")
 
@@ -253,17 +255,37 @@ def _parse_labels(value: Any) -> Labels:
     return Labels(accepted=accepted, rejected=rejected)
 
 
+# The registry's column names a header may be mapped to (the tabs' contract: registry/README.md).
+MAPPABLE_COLUMNS = ("Claim", "Submitted", "GitHub", "NetID", "Name", "Kind", "Target", "Plan")
+
+
+def _parse_columns(value: Any) -> tuple[tuple[str, str], ...]:
+    columns = _mapping(value, "registry.columns")
+    pairs = []
+    for header, column in columns.items():
+        path = f"registry.columns.{header}"
+        name = _text(column, path)
+        if name not in MAPPABLE_COLUMNS:
+            near = difflib.get_close_matches(name, MAPPABLE_COLUMNS, n=1, cutoff=0.5)
+            raise _fail(path, messages.config_bad_column(name, near[0] if near else None,
+                                                         MAPPABLE_COLUMNS))
+        pairs.append((str(header).strip(), name))
+    return tuple(pairs)
+
+
 def _parse_registry(value: Any) -> RegistrySettings:
     registry = _mapping(value, "registry")
     _check_keys(registry, _SCHEMA["registry"], "registry.")
     backend = _text(registry.get("backend", ""), "registry.backend")
+    columns = _parse_columns(registry.get("columns", {}))
     if backend == "files":
         if "path" not in registry:
             raise _fail("registry.path", messages.CONFIG_MISSING)
-        extra = sorted(set(registry) - {"backend", "path"})
+        extra = sorted(set(registry) - {"backend", "path", "columns"})
         if extra:
             raise _fail(f"registry.{extra[0]}", messages.config_not_for_backend("files"))
-        return RegistrySettings(backend="files", path=_text(registry["path"], "registry.path"))
+        return RegistrySettings(backend="files", path=_text(registry["path"], "registry.path"),
+                                columns=columns)
     if backend == "sheets":
         if "claims" not in registry:
             raise _fail("registry.claims", messages.CONFIG_MISSING)
@@ -271,6 +293,6 @@ def _parse_registry(value: Any) -> RegistrySettings:
             raise _fail("registry.path", messages.config_not_for_backend("sheets"))
         claims = _text(registry["claims"], "registry.claims")
         staff = _text(registry.get("staff", claims), "registry.staff")
-        return RegistrySettings(backend="sheets", claims=claims, staff=staff)
+        return RegistrySettings(backend="sheets", claims=claims, staff=staff, columns=columns)
     near = difflib.get_close_matches(backend, ["files", "sheets"], n=1, cutoff=0.5)
     raise _fail("registry.backend", messages.config_bad_backend(backend, near[0] if near else None))

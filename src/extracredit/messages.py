@@ -65,6 +65,11 @@ def config_bad_backend(backend: str, near: str | None) -> str:
     return f"unknown backend '{backend}'; {hint}use 'files' or 'sheets'"
 
 
+def config_bad_column(name: str, near: str | None, allowed: Sequence[str]) -> str:
+    hint = f"did you mean '{near}'? " if near else ""
+    return f"'{name}' is not a column of Claims; {hint}use one of {', '.join(allowed)}"
+
+
 def config_not_yaml(source: str, where: str) -> str:
     return f"configuration error: {source} is not valid YAML ({where}); fix the indentation or quoting there"
 
