@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +41,11 @@ def classify(error: Exception) -> TransientError | None:
         retry_after = headers.get("retry-after") or headers.get("Retry-After")
         wait = float(retry_after) if retry_after and str(retry_after).isdigit() else None
         text = json.dumps(error.data) if error.data is not None else ""
+        reset = headers.get("x-ratelimit-reset") or headers.get("X-RateLimit-Reset")
+        remaining = headers.get("x-ratelimit-remaining") or headers.get("X-RateLimit-Remaining")
+        if str(remaining) == "0" and reset and str(reset).isdigit() and error.status in (403, 429):
+            # The hour's quota is used up: nothing helps before it resets.
+            return TransientError("rate limit used up", max(0.0, int(reset) - time.time() + 1))
         if error.status in RETRYABLE_STATUSES:
             return TransientError(f"HTTP {error.status}", wait)
         if error.status == 403 and ("rate limit" in text.lower() or wait is not None):

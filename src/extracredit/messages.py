@@ -748,3 +748,8 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
                  "activity in it; if the nightly sync stops, re-enable it in the Actions tab.")
     return "Next steps:\n" + "\n".join(f"{number}. {step}"
                                        for number, step in enumerate(steps, start=1))
+
+
+def waiting_for_github(reason: str, until: datetime, seconds: float) -> str:
+    return (f"GitHub: {reason}; waiting until {until.strftime('%H:%M:%S')} UTC "
+            f"({seconds / 60:.0f} min) before going on")

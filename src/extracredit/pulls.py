@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from extracredit import messages
@@ -15,8 +15,14 @@ from extracredit.config import Config
 from extracredit.errors import UserError
 from extracredit.model import PullRequest
 from extracredit.registry import Registry
+from extracredit.retry import patient
 from extracredit.snapshot import SnapshotError, load_snapshot
 from extracredit.titles import check_title
+
+
+def _say_waiting(seconds: float, reason: str) -> None:
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
+    print(messages.waiting_for_github(reason, until, seconds), file=sys.stderr)
 
 
 def window_start(config: Config) -> datetime:
@@ -37,7 +43,8 @@ def list_live(config: Config, repos: Sequence[str],
         for repo in repos:
             if sys.stderr.isatty():
                 print(messages.listing_repo(repo), file=sys.stderr)
-            pulls += GitHub(client, repo).list_pulls(window_start(config), wants_files)
+            pulls += GitHub(client, repo, policy=patient(_say_waiting)).list_pulls(
+                window_start(config), wants_files)
     except GitHubError as error:
         raise UserError(str(error)) from None
     return pulls

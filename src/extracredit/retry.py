@@ -11,6 +11,15 @@ from typing import TypeVar, cast
 T = TypeVar("T")
 
 
+NOTIFY_AFTER = 5.0  # seconds: shorter waits pass without a word
+
+
+def patient(notify: Callable[[float, str], None]) -> RetryPolicy:
+    """For long runs (a snapshot, a tally): wait out a used-up rate limit, up to an hour a wait,
+    saying until when."""
+    return RetryPolicy(attempts=8, cap=3600.0, deadline=4 * 3600.0, notify=notify)
+
+
 class TransientError(Exception):
     """A failure worth another try (rate limit, 5xx, timeout, dropped connection)."""
 
@@ -39,6 +48,8 @@ class RetryPolicy:
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds), repr=False)
     clock: Callable[[], float] = field(default=lambda: time.monotonic(), repr=False)
     jitter: Callable[[float], float] = field(default=lambda top: random.uniform(0, top), repr=False)
+    # Told of every wait longer than a few seconds (seconds, reason), to say so on a terminal.
+    notify: Callable[[float, str], None] | None = field(default=None, repr=False)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """The wait before try ``attempt + 1``: a server's Retry-After, else full jitter."""
@@ -71,6 +82,8 @@ class RetryPolicy:
                 spent = self.clock() - started
                 if attempt >= self.attempts or spent + wait > self.deadline:
                     raise GaveUp(transient.reason, attempt) from error
+                if self.notify is not None and wait >= NOTIFY_AFTER:
+                    self.notify(wait, transient.reason)
                 self.sleep(wait)
 
 
