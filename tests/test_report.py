@@ -46,8 +46,8 @@ other work, or agree with them and ask a TA.
 
 **Next** Fix what is marked ❌; this comment updates itself after every edit or push.
 
-<sub>Checked at 0123456. The check runs again on every push and on edits of the title or \
-description.</sub>"""
+<sub>Checked at 0123456. The check runs again on every push, on edits of the title or \
+description, every night, and when anyone comments `/recheck`.</sub>"""
     assert report.statuses == (
         Status("extra-credit/title", "failure", "Title needs [DLFL23]; see the comment"),
         Status("extra-credit/claim", "failure", "Duplicate of an earlier claim"),

@@ -159,7 +159,7 @@ DRY_RUN_HEADER = "dry run: nothing is published; this is what would be"
 
 # The PR comment --------------------------------------------------------------------------------
 
-RERUN_HINT = "edit the PR description or push a commit to run this check again"
+RERUN_HINT = "comment `/recheck` (or push a commit) to run this check again"
 
 
 def _fence(text: str) -> str:
@@ -217,8 +217,8 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
     lines: list[str] = []
     if claim.outcome == "error":
         lines.append("**Claim** ⚠️ The registry of claims could not be read just now. This is "
-                     "not your fault and nothing is wrong with your PR; the check will be run "
-                     "again.")
+                     "not your fault and nothing is wrong with your PR; the check runs again "
+                     "tonight, or comment `/recheck` later.")
         return lines
     if claim.problem == "no-claim":
         lines.append(f"**Claim** ❌ There is no claim of yours in the {registry_link}. Add a row "
@@ -278,8 +278,8 @@ def comment_body(verdict: CheckVerdict, registry_link: str) -> str:
         _title_section(verdict.title, verdict.tag),
         "\n".join(_claim_section(verdict.claim, registry_link)),
         _next_steps(verdict),
-        f"<sub>Checked at {verdict.head_sha[:7]}. The check runs again on every push and on "
-        "edits of the title or description.</sub>",
+        f"<sub>Checked at {verdict.head_sha[:7]}. The check runs again on every push, on edits "
+        "of the title or description, every night, and when anyone comments `/recheck`.</sub>",
     ]
     return "\n\n".join(parts)
 
