@@ -121,3 +121,36 @@ def test_no_canary_reaches_anything_public(tmp_path: Path, monkeypatch: pytest.M
     private = (tmp_path / "private" / "tally.csv").read_text("utf-8")
     assert "qq9876" in private
     assert "Zyxwv Qanary" in private
+
+
+def test_the_google_key_never_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    sheets_fake: Any, sheets_api: Any,
+                                    service_account_info: dict[str, str],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    key = "1CanarySheetKey000000000000000000000000000"
+    sheets_fake.add_spreadsheet(key, {"Claims": [["Claim", "Submitted", "GitHub", "NetID",
+                                                  "Kind", "Target"]], "Problems": [["Tab"]]})
+    (tmp_path / "course.yml").write_text(
+        "course: c\ntag: DLFL23\nwindow: {opens: 2023-09-05, closes: 2023-12-15}\n"
+        f"repos: [{REPO}]\nregistry: {{backend: sheets, claims: {key}}}\n", encoding="utf-8")
+    secret = json.dumps(service_account_info)
+    monkeypatch.setenv("EXTRACREDIT_GOOGLE_CREDENTIALS", secret)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    config = ["--config", str(tmp_path / "course.yml")]
+    sheets_fake.fault("GET /v4/spreadsheets/{spreadsheetId}/values:batchGet", "403")
+    assert main(["registry", "lint", *config]) == 2  # a refusal: its message is printed
+    second = main(["registry", "lint", *config])
+    assert second == 0, capsys.readouterr()
+    monkeypatch.setenv("EXTRACREDIT_GOOGLE_CREDENTIALS", secret[:-20])  # a truncated paste
+    assert main(["registry", "lint", *config]) == 2
+    printed = "".join(capsys.readouterr())
+    assert "could not be read" in printed
+    for part in (service_account_info["private_key"][40:80], service_account_info["private_key_id"]):
+        assert part not in printed
+    from extracredit.backend import open_backend
+    from extracredit.config import parse_config
+
+    monkeypatch.setenv("EXTRACREDIT_GOOGLE_CREDENTIALS", secret)
+    backend = open_backend(parse_config((tmp_path / "course.yml").read_text("utf-8")))
+    assert service_account_info["private_key_id"] not in repr(backend)
+    assert service_account_info["private_key"][40:80] not in repr(vars(backend))
