@@ -112,15 +112,8 @@ def patch_spec(full: dict[str, Any]) -> None:
         paths[repository_id_path(path)] = {"get": operation}
 
 
-def trim_spec(full: dict[str, Any]) -> dict[str, Any]:
-    """Keep ``OPERATIONS`` (and their paginated aliases) and the components they reach."""
-    kept_operations = OPERATIONS + tuple(("get", repository_id_path(p)) for p in PAGINATED)
-    paths: dict[str, Any] = {}
-    for method, path in kept_operations:
-        item = full["paths"][path]
-        kept = paths.setdefault(path, {k: v for k, v in item.items() if k == "parameters"})
-        kept[method] = item[method]
-
+def reached_components(full: dict[str, Any], paths: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every (section, name) of ``components`` that ``paths`` reach through ``$ref``, transitively."""
     reached: set[tuple[str, str]] = set()
     pending = list(refs(paths))
     while pending:
@@ -132,6 +125,19 @@ def trim_spec(full: dict[str, Any]) -> dict[str, Any]:
         if key not in reached:
             reached.add(key)
             pending.extend(refs(full["components"][key[0]][key[1]]))
+    return reached
+
+
+def trim_spec(full: dict[str, Any]) -> dict[str, Any]:
+    """Keep ``OPERATIONS`` (and their paginated aliases) and the components they reach."""
+    kept_operations = OPERATIONS + tuple(("get", repository_id_path(p)) for p in PAGINATED)
+    paths: dict[str, Any] = {}
+    for method, path in kept_operations:
+        item = full["paths"][path]
+        kept = paths.setdefault(path, {k: v for k, v in item.items() if k == "parameters"})
+        kept[method] = item[method]
+
+    reached = reached_components(full, paths)
 
     components: dict[str, Any] = {}
     for section, entries in full["components"].items():

