@@ -1,7 +1,11 @@
-"""Claims: targets, identity, which claim a PR carries, holding and duplicates."""
+"""Claims: targets, identity, which claim a PR carries, holding and duplicates; and the indexed
+answers (duplicates, claims on a PR's files, the carried claim) are exactly what comparing every
+pair gives, on adversarial targets."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,23 +13,31 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extracredit.claims import (
     Activity,
+    Carried,
     build_directory,
     carried_claim,
+    claim_ids_in,
+    covers,
     entry_matches,
     find_duplicates,
     holds,
+    is_literal,
+    others_on_files,
     targets_overlap,
 )
 from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.registry import Claim, RosterEntry, split_targets
+from extracredit.registry import Claim, Registry, RosterEntry, split_targets
 
 NY = ZoneInfo("America/New_York")
 CASES: dict[str, list[Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "targets.yaml").read_text(encoding="utf-8"))
 DAYS14 = timedelta(days=14)
+WINDOW_OPENS = datetime(2023, 9, 5, 9, tzinfo=NY)
 
 
 def claim(row: int, netid: str, login: str, day: int, targets: tuple[str, ...],
@@ -132,3 +144,213 @@ def test_tie_on_time_goes_to_row_order() -> None:
     upper = claim(2, "ab1", "alice", 1, ("a.md",))
     lower = claim(3, "cd2", "bob", 1, ("a.md",))
     assert find_duplicates([lower, upper], {}, DAYS14) == {lower: upper}
+
+
+# The rules as first written: every pair compared --------------------------------------------
+
+def overlap_all_pairs(first: Sequence[str], second: Sequence[str]) -> bool:
+    for one in first:
+        for other in second:
+            if one == other:
+                return True
+            if is_literal(other) and entry_matches(one, other):
+                return True
+            if is_literal(one) and entry_matches(other, one):
+                return True
+            if one.endswith("/") and other.endswith("/") and (
+                    one.startswith(other) or other.startswith(one)):
+                return True
+    return False
+
+
+def ordered(claims: Sequence[Claim]) -> list[Claim]:
+    return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
+
+
+def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
+                         expire_after: timedelta) -> dict[Claim, Claim]:
+    duplicates: dict[Claim, Claim] = {}
+    holders: dict[str, list[Claim]] = defaultdict(list)
+    for claim in ordered([c for c in claims if c.active]):
+        for earlier in holders[claim.kind]:
+            if (earlier.owner != claim.owner
+                    and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
+                    and overlap_all_pairs(earlier.targets, claim.targets)):
+                duplicates[claim] = earlier
+                break
+        else:
+            holders[claim.kind].append(claim)
+    return duplicates
+
+
+def others_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim],
+                     activity: Mapping[Claim, Activity],
+                     at: datetime) -> tuple[list[Claim], list[tuple[Claim, str]]]:
+    holding, reviewing = [], []
+    for claim in ordered(claims):
+        if claim.owner == owner or not any(covers(claim, path) for path in pr.filenames):
+            continue
+        known = activity.get(claim)
+        if holds(claim, at, known, DAYS14):
+            holding.append(claim)
+        for url in known.in_review if known else ():
+            if url != pr.html_url:
+                reviewing.append((claim, url))
+    return holding, reviewing
+
+
+def carried_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -> Carried:
+    mine = ordered([c for c in claims if owner is not None and c.owner == owner and c.active])
+    by_id = {c.id: c for c in claims if c.id}
+    chosen, foreign, unknown = None, [], []
+    for claim_id in dict.fromkeys(claim_ids_in(pr.body)):
+        named = by_id.get(claim_id)
+        if named is None:
+            unknown.append(claim_id)
+        elif named in mine:
+            chosen = chosen or named
+        elif named.owner != owner:
+            foreign.append(claim_id)
+    if chosen is None:
+        chosen = next((c for c in mine if any(covers(c, path) for path in pr.filenames)), None)
+    uncovered = tuple(p for p in pr.filenames if not covers(chosen, p)) if chosen else ()
+    return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine))
+
+
+# Adversarial registries ----------------------------------------------------------------------
+
+SEGMENTS = ("a", "b", "x.md", "*", "?", "*.md", "[ab]", "**", "a*")
+segment = st.sampled_from(SEGMENTS)
+entries = st.builds(lambda parts, folder: "/".join(parts) + ("/" if folder else ""),
+                    st.lists(segment, min_size=1, max_size=3), st.booleans())
+paths = st.lists(st.sampled_from(("a", "b", "ab", "x.md", "y.md")), min_size=1, max_size=3).map(
+    "/".join)
+OVERLAP_CASES = [
+    (["docs/en/week01/01-1.md"], ["01-1.md"], True),
+    (["docs/en/week01/"], ["docs/en/week01/01-1.md"], True),
+    (["docs/en/"], ["docs/en/week01/"], True),
+    (["docs/en/week01/*.md"], ["docs/en/week01/01-1.md"], True),
+    (["docs/en/week01/*.md"], ["docs/en/week01/*.md"], True),
+    (["docs/en/week01/01-1.md"], ["docs/en/week01/01-2.md"], False),
+    (["docs/en/week01/*.md"], ["docs/zh/**"], False),
+    (["01-1.md"], ["01-2.md"], False),
+    (["*.ipynb"], ["06-convnets.ipynb"], True),
+    (["*.ipynb"], ["notebooks/06-convnets.ipynb"], True),
+    (["0?-*.md"], ["docs/en/week01/01-1.md"], True),
+    (["**"], ["README.md"], True),
+    (["**/01-1.md"], ["01-1.md"], True),
+    (["docs/**/01-1.md"], ["docs/en/week01/01-1.md"], True),
+    (["docs/*/"], ["docs/*/x.md"], False),
+    (["docs/*/"], ["docs/*/week01/"], True),
+    (["docs/en"], ["docs/en/"], False),
+    (["docs/"], ["docs/*.md"], False),
+    (["docs/en/week01/"], ["week01/"], False),
+    (["docs/a.md", "b.md"], ["c.md", "docs/b.md"], True),
+    (["[ab].md"], ["docs/a.md"], False),  # brackets are matched as written
+    (["*.md"], ["*.ipynb"], False),
+]
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> tuple[list[Claim], dict[Claim, Activity]]:
+    count = draw(st.integers(min_value=0, max_value=40))
+    claims = []
+    for row in range(2, count + 2):
+        owner = draw(st.sampled_from(("aa1", "bb2", "cc3", "dd4")))
+        claims.append(Claim(
+            id=draw(st.sampled_from((f"C-{row:04d}", None, "C-0002"))), row=row,
+            submitted=WINDOW_OPENS + timedelta(days=draw(st.integers(0, 40)),
+                                        hours=draw(st.sampled_from((0, 0, 5)))),
+            github=owner, github_id=None, netid=owner, name="", kind=draw(
+                st.sampled_from(("typo", "bug"))),
+            targets=tuple(draw(st.lists(entries, min_size=1, max_size=3))), plan="",
+            status=draw(st.sampled_from(("", "open", "withdrawn", "rejected", "in review"))),
+            pr_urls=(), updated=None))
+    activity = {}
+    for claim in claims:
+        if draw(st.booleans()):
+            opened = claim.submitted + timedelta(days=draw(st.integers(0, 30)))
+            decided = draw(st.sampled_from((None, opened + timedelta(days=3))))
+            activity[claim] = Activity(opened, decided, tuple(
+                f"https://github.com/o/r/pull/{n}" for n in draw(st.lists(
+                    st.integers(1, 3), max_size=2))))
+    return claims, activity
+
+
+def a_pull(files: Sequence[str], body: str, number: int = 1) -> PullRequest:
+    return PullRequest("o/r", number, "[DLFL23] x", body, "open", False, WINDOW_OPENS, None, None,
+                       f"https://github.com/o/r/pull/{number}", "NONE", Account("aa1", None), (),
+                       "a" * 40, tuple(ChangedFile(path) for path in files))
+
+
+@settings(max_examples=200, deadline=None)
+@given(registries())
+def test_duplicates_are_those_all_pairs_find(registry: tuple[list[Claim], dict[Claim, Activity]],
+                                            ) -> None:
+    claims, activity = registry
+    expected = duplicates_all_pairs(claims, activity, DAYS14)
+    assert find_duplicates(tuple(claims), activity, DAYS14) == expected
+    assert find_duplicates(claims, activity, DAYS14) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(registries(), st.lists(paths, min_size=1, max_size=4),
+       st.sampled_from(("", "Carries C-0002 and c-3", "C-0005, C-0004")),
+       st.sampled_from(("aa1", "bb2", None)), st.integers(0, 60))
+def test_claims_on_files_and_the_carried_claim_are_those_all_pairs_find(
+        registry: tuple[list[Claim], dict[Claim, Activity]], files: list[str], body: str,
+        owner: str | None, day: int) -> None:
+    claims, activity = registry
+    pr = a_pull(files, body)
+    at = WINDOW_OPENS + timedelta(days=day)
+    found = others_on_files(pr, owner, Registry(claims=tuple(claims)), activity, at, DAYS14)
+    assert found == others_all_pairs(pr, owner, claims, activity, at)
+    assert carried_claim(pr, owner, tuple(claims)) == carried_all_pairs(pr, owner, claims)
+    assert carried_claim(pr, owner, claims) == carried_all_pairs(pr, owner, claims)
+
+
+def indexed_claim(row: int, owner: str, day: int, targets: tuple[str, ...]) -> Claim:
+    """A claim of ``owner``'s, ``day`` days after the window opened."""
+    return Claim(f"C-{row:04d}", row, WINDOW_OPENS + timedelta(days=day), owner, None, owner, "", "typo",
+                 targets, "", "", (), None)
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), OVERLAP_CASES)
+def test_each_way_of_overlapping_is_found(first: list[str], second: list[str],
+                                          expected: bool) -> None:
+    for earlier, later in ((first, second), (second, first)):
+        claims = (indexed_claim(2, "aa1", 0, tuple(earlier)), indexed_claim(3, "bb2", 1, tuple(later)))
+        assert overlap_all_pairs(earlier, later) is expected
+        assert find_duplicates(claims, {}, DAYS14) == ({claims[1]: claims[0]} if expected else {})
+
+
+def test_asked_again_the_answers_follow_the_claims_and_the_activity() -> None:
+    first, second = indexed_claim(2, "aa1", 0, ("docs/",)), indexed_claim(3, "bb2", 1, ("docs/a.md",))
+    claims = (first, second)
+    assert find_duplicates(claims, {}, DAYS14) == {second: first}
+    assert find_duplicates(claims, {}, DAYS14) == {second: first}  # remembered, same answer
+    decided = {first: Activity(first.submitted, first.submitted, ())}  # decided at once
+    assert find_duplicates(claims, decided, DAYS14) == {}
+    assert find_duplicates(claims, {}, timedelta(hours=1)) == {}  # expired before the second
+
+
+def test_a_list_changed_in_place_is_indexed_again() -> None:
+    alice = indexed_claim(2, "aa1", 0, ("docs/a.md",))
+    pr = a_pull(["docs/b.md"], "")
+    claims = [alice]
+    assert carried_claim(pr, "aa1", claims).claim is None
+    claims[0] = indexed_claim(2, "aa1", 0, ("docs/b.md",))
+    assert carried_claim(pr, "aa1", claims).claim == claims[0]
+    claims.append(indexed_claim(3, "bb2", 1, ("b.md",)))
+    assert find_duplicates(claims, {}, DAYS14) == {claims[1]: claims[0]}
+
+
+def test_thousands_of_claims_on_few_files_stay_fast() -> None:
+    """The index keeps the work near the number of claims: 20,000 claims, most on 50 files."""
+    claims = tuple(indexed_claim(row, f"s{row % 5000}", row % 90, (f"docs/week{row % 50:02d}/notes.md",
+                                                           f"w{row % 7}.md"))
+                   for row in range(2, 20002))
+    found = find_duplicates(claims, {}, DAYS14)
+    assert len(found) > 10000
+    some = claims[5000]
+    assert found[some].submitted <= some.submitted

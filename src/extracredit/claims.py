@@ -91,6 +91,94 @@ def targets_overlap(first: Sequence[str], second: Sequence[str],
     return False
 
 
+def _folders_of(path: str) -> list[str]:
+    """The folders an entry or path lies in, as folder entries: ``a/b/c`` gives ``a/``, ``a/b/``."""
+    return [path[:at + 1] for at, char in enumerate(path) if char == "/"]
+
+
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _glob_folder(glob: str) -> str:
+    """The folder every path a glob matches lies in ("" when it starts with a wildcard)."""
+    first = min((at for at in map(glob.find, _GLOB_CHARS) if at != -1), default=len(glob))
+    return glob[:glob.rfind("/", 0, first) + 1]
+
+
+def _positions() -> defaultdict[str, list[int]]:
+    return defaultdict(list)
+
+
+class TargetIndex:
+    """Target entries filed by path, file name and folder, so that the entries that may overlap
+    an entry, or match a path, are found without comparing against all the others.
+
+    Each entry is filed under a number (a claim's position). A lookup returns lists of numbers:
+    every entry that overlaps is in one of them; some that are there may not overlap, so callers
+    confirm with the exact rule (``targets_overlap``, ``covers``).
+    """
+
+    def __init__(self) -> None:
+        self.exact = _positions()  # entry -> numbers
+        self.literal_names = _positions()  # a literal entry's file name -> numbers
+        self.literals_in = _positions()  # folder -> numbers of literal entries inside it
+        self.literal_paths_in: defaultdict[str, dict[str, None]] = defaultdict(dict)  # "" = root
+        self.folders_in = _positions()  # folder -> numbers of folder entries it is or holds
+        self.name_globs = _positions()  # a glob without "/" -> numbers
+        self.path_globs_in: defaultdict[str, dict[str, None]] = defaultdict(dict)
+
+    def add(self, number: int, entries: Iterable[str]) -> None:
+        for entry in dict.fromkeys(entries):
+            self.exact[entry].append(number)
+            if entry.endswith("/"):
+                for folder in _folders_of(entry):
+                    self.folders_in[folder].append(number)
+            elif _is_glob(entry):
+                if "/" in entry:
+                    self.path_globs_in[_glob_folder(entry)][entry] = None
+                else:
+                    self.name_globs[entry].append(number)
+            else:
+                self.literal_names[_name(entry)].append(number)
+                self.literal_paths_in[""][entry] = None
+                for folder in _folders_of(entry):
+                    self.literals_in[folder].append(number)
+                    self.literal_paths_in[folder][entry] = None
+
+    def matching(self, path: str) -> list[list[int]]:
+        """Numbers of entries that may match the repo path ``path``."""
+        name = _name(path)
+        found = [self.exact.get(path), self.exact.get(name)]
+        found += [self.exact.get(folder) for folder in _folders_of(path)]
+        found += [numbers for glob, numbers in self.name_globs.items()
+                  if _glob_regex(glob).match(name)]
+        for folder in ("", *_folders_of(path)):
+            found += [self.exact.get(glob) for glob in self.path_globs_in.get(folder, ())
+                      if _glob_regex(glob).match(path)]
+        return [numbers for numbers in found if numbers]
+
+    def overlapping(self, entry: str) -> list[list[int]]:
+        """Numbers of entries that may overlap ``entry`` (``targets_overlap`` without repo files)."""
+        if entry.endswith("/"):
+            found = [self.literals_in.get(entry), self.folders_in.get(entry)]
+            found += [self.exact.get(folder) for folder in _folders_of(entry)]
+        elif not _is_glob(entry):
+            found = [*self.matching(entry), self.exact.get(entry)]
+            if "/" not in entry:
+                found.append(self.literal_names.get(entry))
+        elif "/" not in entry:
+            pattern = _glob_regex(entry)
+            found = [self.exact.get(entry)]
+            found += [numbers for name, numbers in self.literal_names.items() if pattern.match(name)]
+        else:
+            pattern = _glob_regex(entry)
+            found = [self.exact.get(entry)]
+            found += [self.exact.get(path) for path in self.literal_paths_in.get(
+                _glob_folder(entry), ()) if pattern.match(path)]
+        return [numbers for numbers in found if numbers]
+
+
 # Identity --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -141,10 +229,52 @@ def _ordered(claims: Iterable[Claim]) -> list[Claim]:
     return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
 
 
+class ClaimIndex:
+    """One registry's claims arranged for the questions asked of them once per PR: a student's
+    active claims, the claim with an id, the claims whose targets match a path."""
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self.claims = claims
+        self.ordered = _ordered(claims)
+        self.by_id = {claim.id: claim for claim in claims if claim.id}
+        self.active_of: dict[str, list[Claim]] = defaultdict(list)
+        for claim in self.ordered:
+            if claim.active:
+                self.active_of[claim.owner].append(claim)
+        self._targets: TargetIndex | None = None
+        self.duplicates: tuple[timedelta, Mapping[Claim, Activity], dict[Claim, Claim]] | None = None
+
+    def covering(self, paths: Iterable[str]) -> list[Claim]:
+        """Every claim that covers one of ``paths``, earliest submitted first."""
+        if self._targets is None:
+            self._targets = TargetIndex()
+            for number, claim in enumerate(self.ordered):
+                self._targets.add(number, claim.targets)
+        paths = tuple(dict.fromkeys(paths))
+        numbers = {number for path in paths for found in self._targets.matching(path)
+                   for number in found}
+        found_claims = (self.ordered[number] for number in sorted(numbers))
+        return [claim for claim in found_claims if any(covers(claim, path) for path in paths)]
+
+
+_last_index: list[ClaimIndex] = []
+
+
+def index_claims(claims: Sequence[Claim]) -> ClaimIndex:
+    """The index of a registry's claims. A command asks about one registry many times (once per
+    PR), so the index of the last tuple asked about is kept; a tuple cannot change meanwhile."""
+    if _last_index and _last_index[0].claims is claims and isinstance(claims, tuple):
+        return _last_index[0]
+    index = ClaimIndex(claims)
+    _last_index[:] = [index]
+    return index
+
+
 def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -> Carried:
     """The claim a PR carries: the one its body names, else the earliest that covers a file."""
-    mine = _ordered(c for c in claims if owner is not None and c.owner == owner and c.active)
-    by_id = {c.id: c for c in claims if c.id}
+    index = index_claims(claims)
+    mine = index.active_of.get(owner, []) if owner is not None else []
+    by_id = index.by_id
     chosen: Claim | None = None
     foreign: list[str] = []
     unknown: list[str] = []
@@ -152,7 +282,7 @@ def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -
         named = by_id.get(claim_id)
         if named is None:
             unknown.append(claim_id)
-        elif named in mine:
+        elif named.owner == owner and named.active:
             chosen = chosen or named
         elif named.owner != owner:
             foreign.append(claim_id)
@@ -218,34 +348,65 @@ def expiry(claim: Claim, expire_after: timedelta) -> datetime:
     return claim.submitted.astimezone(UTC) + expire_after
 
 
+def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) -> datetime | None:
+    """When an active claim stops holding its targets: when its PR was decided, or when it
+    expired with no PR opened in time; None while neither is known to happen."""
+    activity = activity or Activity()
+    expires = expiry(claim, expire_after)
+    opened_in_time = (activity.first_pr_opened is not None
+                      and activity.first_pr_opened <= expires)
+    ends = [moment for moment in (activity.decided_at, None if opened_in_time else expires)
+            if moment is not None]
+    return min(ends, default=None)
+
+
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
     """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
     if not claim.active or at < claim.submitted:
         return False
-    activity = activity or Activity()
-    if activity.decided_at is not None and activity.decided_at <= at:
-        return False
-    expires = expiry(claim, expire_after)
-    opened_in_time = (activity.first_pr_opened is not None
-                      and activity.first_pr_opened <= expires)
-    return at < expires or opened_in_time
+    ends = hold_ends(claim, activity, expire_after)
+    return ends is None or at < ends
 
 
 def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
                     expire_after: timedelta) -> dict[Claim, Claim]:
-    """Map each duplicate claim to the earlier claim of another student that held its targets."""
+    """Map each duplicate claim to the earlier claim of another student that held its targets.
+
+    Claims are taken earliest first. Each is compared only with the earlier holders of its kind
+    whose targets may overlap its own, found through an index of their entries; a holder whose
+    hold has ended is dropped from the index for good, since every later claim comes later still.
+    So the work grows with the number of claims, not with the number of pairs.
+    """
+    index = index_claims(claims)
+    if index.duplicates is not None:
+        known_after, known_activity, known = index.duplicates
+        if known_after == expire_after and (known_activity is activity or known_activity == activity):
+            return dict(known)
     duplicates: dict[Claim, Claim] = {}
-    holders: dict[str, list[Claim]] = defaultdict(list)
-    for claim in _ordered(c for c in claims if c.active):
-        for earlier in holders[claim.kind]:
-            if (earlier.owner != claim.owner
-                    and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and targets_overlap(earlier.targets, claim.targets)):
+    holders: dict[str, list[tuple[Claim, datetime | None]]] = defaultdict(list)
+    targets: dict[str, TargetIndex] = defaultdict(TargetIndex)
+    for claim in index.ordered:
+        if not claim.active:
+            continue
+        at, owner = claim.submitted, claim.owner
+        kind_holders = holders[claim.kind]
+        candidates: set[int] = set()
+        for entry in dict.fromkeys(claim.targets):
+            for numbers in targets[claim.kind].overlapping(entry):
+                if any((ends := kind_holders[n][1]) is not None and ends <= at for n in numbers):
+                    numbers[:] = [n for n in numbers
+                                  if (ends := kind_holders[n][1]) is None or at < ends]
+                candidates.update(numbers)
+        for number in sorted(candidates):
+            earlier = kind_holders[number][0]
+            if earlier.owner != owner and targets_overlap(earlier.targets, claim.targets):
                 duplicates[claim] = earlier
                 break
         else:
-            holders[claim.kind].append(claim)
-    return duplicates
+            targets[claim.kind].add(len(kind_holders), claim.targets)
+            kind_holders.append((claim, hold_ends(claim, activity.get(claim), expire_after)))
+    index.duplicates = (expire_after, dict(activity), duplicates)
+    return dict(duplicates)
 
 
 def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
@@ -254,8 +415,8 @@ def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
     """Other students' claims that hold files this PR changes, and their open PRs on them."""
     holding: list[Claim] = []
     reviewing: list[tuple[Claim, str]] = []
-    for claim in _ordered(registry.claims):
-        if claim.owner == owner or not any(covers(claim, path) for path in pr.filenames):
+    for claim in index_claims(registry.claims).covering(pr.filenames):
+        if claim.owner == owner:
             continue
         known = activity.get(claim)
         if holds(claim, at, known, expire_after):

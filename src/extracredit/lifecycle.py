@@ -63,7 +63,7 @@ def lifecycle(registry: Registry, pulls: Sequence[PullRequest], config: Config,
     as_typed = {claim: replace(claim, id=claim.id or fresh[claim],
                                status="withdrawn" if claim.status == "withdrawn" else "open")
                 for claim in registry.claims}
-    claims = list(as_typed.values())
+    claims = tuple(as_typed.values())
     directory = build_directory(registry.roster, claims)
     ledger = latest_ledger(registry.ledger)
     carrying: dict[Claim, list[PullRequest]] = defaultdict(list)
