@@ -135,7 +135,30 @@ def test_student_pr_gets_one_comment_statuses_labels_and_outputs(
     out = capsys.readouterr().out
     assert "sf1234" not in out
     assert "Sam Forker" not in out
-    assert writes(github_fake) == {NEW_COMMENT: 1, NEW_STATUS: 2, ADD_LABELS: 1}
+    # Six requests: a PR with no comments is not asked for them, nor for statuses (all of them
+    # will link to the new comment).
+    assert dict(github_fake.counts) == {PULL: 1, FILES: 1, NEW_COMMENT: 1, NEW_STATUS: 2,
+                                        ADD_LABELS: 1}
+
+
+def test_a_push_is_not_asked_for_statuses_of_its_new_commit(
+        github_fake: GitHubFake, github_api: Any, course: Course) -> None:
+    seed_student_pr(github_fake, course, "[DLFL23] Update the README")
+    assert course.run() == 0
+    github_fake.counts.clear()
+    github_fake.edit_pull(REPO, 2, head_sha="f" * 40)
+    assert course.run() == 0
+    # Statuses belong to a commit: the comment says which one it published for, so the new
+    # commit's are written without asking; the comment records the new commit.
+    assert dict(github_fake.counts) == {PULL: 1, FILES: 1, COMMENTS: 1, EDIT_COMMENT: 1,
+                                        NEW_STATUS: 2}
+    assert {s.context for s in github_fake.statuses(REPO, "f" * 40)} == {
+        "extra-credit/title", "extra-credit/claim"}
+    [comment] = github_fake.comments(REPO, 2)
+    assert f'"head": "{"f" * 40}"' in comment.body
+    github_fake.counts.clear()
+    assert course.run() == 0
+    assert dict(github_fake.counts) == {PULL: 1, FILES: 1, COMMENTS: 1, STATUS: 1}
 
 
 def test_rerun_with_nothing_changed_costs_four_reads_and_no_write(

@@ -17,7 +17,7 @@ from github.PullRequest import PullRequest as GhPull
 
 from extracredit import messages
 from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.report import Changes, Existing
+from extracredit.report import Changes, Existing, published_head
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 
 T = TypeVar("T")
@@ -124,6 +124,11 @@ class GitHub:
 
     def pull(self, number: int) -> PullRequest:
         """The live PR with its changed files (two requests for up to 100 files)."""
+        return self.live(number)[0]
+
+    def live(self, number: int) -> tuple[PullRequest, int]:
+        """The live PR with its changed files, and how many comments it has (so that a PR with
+        none is not asked for them)."""
         def load() -> GhPull:
             pull = self.repo.get_pull(number)
             pull.raw_data  # noqa: B018 - completes the lazy object now, inside the retry
@@ -134,7 +139,8 @@ class GitHub:
         except NotFound:
             raise NotFound(messages.GITHUB_PR_NOT_FOUND.format(
                 pr=f"{self.repo_name}#{number}")) from None
-        return self._convert(pull, self.files(pull))
+        comments = pull.raw_data.get("comments")
+        return self._convert(pull, self.files(pull)), comments if isinstance(comments, int) else -1
 
     def files(self, pull: GhPull) -> tuple[ChangedFile, ...]:
         return tuple(self._call(lambda: [
@@ -225,9 +231,16 @@ class GitHub:
                 return comment
         return None
 
-    def existing(self, pr: PullRequest) -> tuple[Existing, IssueComment | None]:
-        """What the PR shows now: our comment (found by its marker), statuses, labels."""
-        comment = self._call(lambda: self._find_comment(pr.number))
+    def existing(self, pr: PullRequest, *, comment_count: int = -1,
+                 commenting: bool = False) -> tuple[Existing, IssueComment | None]:
+        """What the PR shows now: our comment (found by its marker), statuses, labels.
+
+        Reads are left out where their answer is known: comments when the PR has none
+        (``comment_count`` 0); statuses when our comment says it published for another commit
+        (statuses belong to a commit), or when there is no comment and one is about to be posted
+        (every status will then link to it, so all are written anyway).
+        """
+        comment = None if comment_count == 0 else self._call(lambda: self._find_comment(pr.number))
 
         def statuses() -> dict[str, tuple[str, str, str | None]]:
             _, data = self.client.requester.requestJsonAndCheck(
@@ -235,7 +248,12 @@ class GitHub:
             return {s["context"]: (s["state"], s.get("description") or "", s.get("target_url"))
                     for s in data.get("statuses") or []}
 
-        current = self._call(statuses)
+        if comment is not None:
+            recorded = published_head(comment.body)
+            known_none = recorded is not None and recorded != pr.head_sha
+        else:
+            known_none = commenting
+        current = {} if known_none else self._call(statuses)
         return Existing(comment.id if comment else None, comment.body if comment else None,
                         current, frozenset(pr.labels)), comment
 

@@ -29,6 +29,7 @@ class Report:
     statuses: tuple[Status, ...]
     labels: frozenset[str]  # labels this verdict wants on the PR
     managed: frozenset[str]  # labels this tool may add and remove
+    head_sha: str = ""  # the commit the statuses are for
 
     @property
     def fingerprint(self) -> str:
@@ -77,7 +78,7 @@ def build_report(verdict: CheckVerdict, registry_url: str | None = None) -> Repo
         description = messages.SKIP_DESCRIPTIONS[verdict.skip]
         statuses = (Status(messages.TITLE_CONTEXT, "success", description),
                     Status(messages.CLAIM_CONTEXT, "success", description))
-        return Report(None, statuses, frozenset(), managed)
+        return Report(None, statuses, frozenset(), managed, verdict.head_sha)
     labels = set()
     labels.add(tag_label if verdict.title.outcome == "pass" else messages.LABEL_BAD_TITLE)
     if verdict.claim.problem in ("no-claim", "not-covered"):
@@ -91,27 +92,40 @@ def build_report(verdict: CheckVerdict, registry_url: str | None = None) -> Repo
                messages.claim_description(verdict.claim)),
     )
     body = messages.comment_body(verdict, messages.registry_link(registry_url))
-    return Report(body, statuses, frozenset(labels), managed)
+    return Report(body, statuses, frozenset(labels), managed, verdict.head_sha)
 
 
-def state_line(labels: Sequence[str]) -> str:
-    """The hidden line that remembers which labels this tool put on the PR."""
-    return messages.STATE_PREFIX + json.dumps({"labels": sorted(labels)}) + messages.STATE_SUFFIX
+def state_line(labels: Sequence[str], head_sha: str = "") -> str:
+    """The hidden line that remembers which labels this tool put on the PR, and the commit it
+    last published statuses for (statuses belong to a commit: after a push there are none)."""
+    state: dict[str, object] = {"labels": sorted(labels)}
+    if head_sha:
+        state["head"] = head_sha
+    return messages.STATE_PREFIX + json.dumps(state) + messages.STATE_SUFFIX
 
 
-def labels_we_set(comment_body: str | None) -> frozenset[str]:
-    if not comment_body:
-        return frozenset()
-    for line in comment_body.splitlines():
+def _state(comment_body: str | None) -> dict[str, object]:
+    for line in (comment_body or "").splitlines():
         if line.startswith(messages.STATE_PREFIX) and line.endswith(messages.STATE_SUFFIX):
             try:
                 state = json.loads(line[len(messages.STATE_PREFIX):-len(messages.STATE_SUFFIX)])
             except ValueError:
-                return frozenset()
-            labels = state.get("labels") if isinstance(state, dict) else None
-            if isinstance(labels, list):
-                return frozenset(label for label in labels if isinstance(label, str))
+                return {}
+            return state if isinstance(state, dict) else {}
+    return {}
+
+
+def labels_we_set(comment_body: str | None) -> frozenset[str]:
+    labels = _state(comment_body).get("labels")
+    if isinstance(labels, list):
+        return frozenset(label for label in labels if isinstance(label, str))
     return frozenset()
+
+
+def published_head(comment_body: str | None) -> str | None:
+    """The commit our comment says statuses were last published for (None: not recorded)."""
+    head = _state(comment_body).get("head")
+    return head if isinstance(head, str) and head else None
 
 
 def plan_changes(report: Report, existing: Existing, comment_url: str | None) -> Changes:
@@ -124,7 +138,7 @@ def plan_changes(report: Report, existing: Existing, comment_url: str | None) ->
         body = None
         comment: Literal["create", "edit", "keep", "none"] = "keep" if existing.comment_id else "none"
     else:
-        body = report.comment + "\n" + state_line(ours_after)
+        body = report.comment + "\n" + state_line(ours_after, report.head_sha)
         if existing.comment_id is None:
             comment = "create"
         elif existing.comment_body != body:
