@@ -178,7 +178,8 @@ def test_pulls_are_filtered_by_base_and_head_and_sorted(
 
     assert [p.number for p in repo.get_pulls(base="gh-pages")] == [2]
     assert [p.number for p in repo.get_pulls(head="bob:patch-3")] == [3]
-    assert [p.number for p in repo.get_pulls(sort="updated")] == [2, 3, 1]
+    # The comment on #3 (at noon) is a change of it, as on GitHub: it was updated last.
+    assert [p.number for p in repo.get_pulls(sort="updated")] == [2, 1, 3]
     assert [p.number for p in repo.get_pulls(sort="popularity", direction="desc")] == [3, 2, 1]
     assert [p.number for p in repo.get_pulls(sort="long-running")] == [1]
 

@@ -59,26 +59,25 @@ def semester(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_fake: GitHu
     return tmp_path
 
 
-def run(root: Path) -> int:
-    return main(["sync", "--recheck", "--config", str(root / "course.yml")])
+def run(root: Path, *extra: str) -> int:
+    return main(["sync", "--recheck", "--config", str(root / "course.yml"), *extra])
 
 
 def test_nightly_publishes_then_skips_what_did_not_change(
         semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(semester) == 0
     out = capsys.readouterr().out.splitlines()
+    # Bob's title lacks the tag: that is the PR check's to report, not the nightly's.
     assert out == ["sync: 152 PRs read; 2 claim rows updated (1 new ids); 2 first sightings "
                    "logged; 1 registry problems",
-                   "recheck: 2 PRs published again; 0 unchanged since the last run (no request)"]
+                   "recheck: 1 PR published again; 0 unchanged since the last run (no request)"]
     assert github_fake.counts[LIST] == 2  # 100 per page, stopping before the window opened
     assert github_fake.counts[FILES] == 2  # only the students' PRs
     [alice] = github_fake.comments(REPO, 1)
     assert "This PR carries claim C-0001 (typo)." in alice.body
-    [bob] = github_fake.comments(REPO, 2)
-    assert "came after [alice](https://github.com/alice) (C-0001, claimed 2023-09-06)" in bob.body
-    assert "Canary" not in alice.body + bob.body
+    assert github_fake.comments(REPO, 2) == []
     checks = FilesRegistry(semester / "registry").read(["Checks"])["Checks"]
-    assert [cells[:2] for _, cells in checks.rows] == [(REPO, "1"), (REPO, "2")]
+    assert [cells[:2] for _, cells in checks.rows] == [(REPO, "1")]
     claims = FilesRegistry(semester / "registry").read(["Claims"])["Claims"]
     assert [(cells[0], cells[8]) for _, cells in claims.rows] == [("C-0001", "in review"),
                                                                  ("C-0002", "in review")]
@@ -86,10 +85,10 @@ def test_nightly_publishes_then_skips_what_did_not_change(
     github_fake.counts.clear()
     assert run(semester) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "recheck: 0 PRs published again; 2 unchanged since the last run (no request)")
+        "recheck: 0 PRs published again; 1 unchanged since the last run (no request)")
     assert {key for key in github_fake.counts if not key.startswith("GET")} == set()
 
-    # Bob fixes his title: only his PR is published again.
+    # Bob fixes his title: only his PR is published.
     github_fake.edit_pull(REPO, 2, title="[DLFL23] Fix the same typo")
     github_fake.counts.clear()
     assert run(semester) == 0
@@ -97,3 +96,42 @@ def test_nightly_publishes_then_skips_what_did_not_change(
         "recheck: 1 PR published again; 1 unchanged since the last run (no request)")
     [bob] = github_fake.comments(REPO, 2)
     assert "**Title** ✅" in bob.body
+    assert "came after [alice](https://github.com/alice) (C-0001, claimed 2023-09-06)" in bob.body
+    assert "Canary" not in alice.body + bob.body
+
+
+def test_a_kept_pr_cache_lists_only_what_changed_and_fetches_files_only_for_moved_heads(
+        semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = semester / "cache" / "prs.json"
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    assert "no PR cache at" in capsys.readouterr().err
+    assert (github_fake.counts[LIST], github_fake.counts[FILES]) == (2, 2)
+    assert cache.exists()
+
+    github_fake.counts.clear()
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("sync: 152 PRs read;")
+    # Most recently updated first, stopping an hour before the latest change the cache saw.
+    assert (github_fake.counts[LIST], github_fake.counts[FILES]) == (1, 0)
+
+    github_fake.edit_pull(REPO, 2, title="[DLFL23] Fix the same typo")  # the same head
+    github_fake.edit_pull(REPO, 1, head_sha="e" * 40)  # a push
+    github_fake.counts.clear()
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "recheck: 2 PRs published again; 0 unchanged since the last run (no request)")
+    assert (github_fake.counts[LIST], github_fake.counts[FILES]) == (1, 1)
+    [bob] = github_fake.comments(REPO, 2)
+    assert "came after [alice](https://github.com/alice)" in bob.body
+
+
+def test_an_unusable_pr_cache_is_said_and_everything_listed(
+        semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = semester / "prs.json"
+    cache.write_text("{not json", encoding="utf-8")
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    err = capsys.readouterr().err
+    assert f"cannot use the snapshot {cache}: not JSON" in err
+    assert "; listing every PR since the window opened instead" in err
+    assert github_fake.counts[LIST] == 2
+    assert '"taken_at"' in cache.read_text(encoding="utf-8")

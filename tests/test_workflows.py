@@ -691,7 +691,7 @@ def test_nothing_is_uploaded_anywhere() -> None:
 ACTION_INPUTS = {
     "check": {"config", "registry", "dry-run", "github-token", "google-credentials"},
     "command": {"config", "registry", "github-token", "google-credentials"},
-    "sync": {"config", "registry", "recheck", "github-token", "google-credentials"},
+    "sync": {"config", "registry", "recheck", "prs-cache", "github-token", "google-credentials"},
     "tally": {"config", "registry", "github-token", "google-credentials"},
 }
 
@@ -709,6 +709,20 @@ def test_action_reads_inputs_from_env(name: str) -> None:
     assert step["env"]["EXTRACREDIT_GOOGLE_CREDENTIALS"] == "${{ inputs.google-credentials }}"
     assert "python -P -m extracredit" in step["run"]
     assert re.search(rf"args=\({'command' if name == 'command' else name} ", step["run"])
+
+
+def test_nightly_keeps_the_pr_cache_between_runs() -> None:
+    steps = project_source(WORKFLOWS / "nightly.yml").doc["jobs"]["sync"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    restore = next(i for i, u in enumerate(uses) if u.startswith("actions/cache/restore@"))
+    sync = uses.index("$/actions/sync")
+    save = next(i for i, u in enumerate(uses) if u.startswith("actions/cache/save@"))
+    assert restore < sync < save
+    path = steps[sync]["with"]["prs-cache"]
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == path
+    # Each run saves a new entry (one cannot be overwritten); the newest is restored.
+    assert steps[save]["with"]["key"] == "extracredit-prs-${{ github.run_id }}"
+    assert steps[restore]["with"]["restore-keys"] == "extracredit-prs-"
 
 
 def test_sync_action_rechecks_by_default() -> None:

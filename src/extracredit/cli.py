@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
                     "right before writing, so rows people sort or insert meanwhile are safe.")
     sync.add_argument("--snapshot", type=Path, metavar="FILE",
                       help="use the PRs of a snapshot instead of listing them on GitHub")
+    sync.add_argument("--prs-cache", type=Path, metavar="FILE",
+                      help="a snapshot of the course's PRs kept between runs: when it exists, "
+                           "only the PRs GitHub changed since are listed and files are fetched "
+                           "only for heads it does not hold; written back after a successful "
+                           "run (the nightly workflow keeps it in the Actions cache)")
     sync.add_argument("--recheck", action="store_true",
                       help="also re-check every open extra-credit PR, publishing only where "
                            "the verdict or the head changed (the nightly run; needs "

@@ -146,12 +146,16 @@ class GitHub:
         return tuple(self._call(lambda: [
             ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in pull.get_files()]))
 
-    def list_pulls(self, opened_since: datetime,
-                   wants_files: Callable[[PullRequest], bool]) -> list[PullRequest]:
-        """Every PR created since a moment, newest first, a page of 100 per request; changed
-        files only for the PRs ``wants_files`` picks (one more request each)."""
+    def list_pulls(self, opened_since: datetime, wants_files: Callable[[PullRequest], bool],
+                   updated_since: datetime | None = None) -> list[PullRequest]:
+        """Every PR created since a moment, a page of 100 per request; changed files only for
+        the PRs ``wants_files`` picks (one more request each). With ``updated_since``, only the
+        PRs GitHub changed since then: most recently updated first, stopping at the first older one.
+        """
+        order = "created" if updated_since is None else "updated"
+
         def page(number: int) -> list[GhPull]:
-            listing = self.repo.get_pulls(state="all", sort="created", direction="desc")
+            listing = self.repo.get_pulls(state="all", sort=order, direction="desc")
             return list(listing.get_page(number))
 
         found: list[PullRequest] = []
@@ -160,7 +164,12 @@ class GitHub:
             pulls = self._call(lambda n=number: page(n))  # type: ignore[misc]
             for pull in pulls:
                 converted = self._convert(pull, ())
-                if converted.created_at < opened_since:
+                if updated_since is not None:
+                    if converted.updated_at is not None and converted.updated_at < updated_since:
+                        return found
+                    if converted.created_at < opened_since:
+                        continue
+                elif converted.created_at < opened_since:
                     return found
                 if wants_files(converted):
                     converted = replace(converted, files=self.files(pull))
@@ -191,6 +200,7 @@ class GitHub:
             labels=tuple(label.name for label in pull.labels),
             head_sha=pull.head.sha or "",
             files=files,
+            updated_at=_aware(pull.updated_at),
         )
 
     def permission(self, login: str) -> str:

@@ -146,6 +146,9 @@ def header_missing(tab: str, missing: Sequence[str], header: Sequence[str]) -> s
 BAD_PR_REF = "--pr must look like OWNER/REPO#N (for example Atcold/NYU-DLFL23#12), got {!r}"
 PR_NOT_IN_SNAPSHOT = "{pr} is not in the snapshot {path}; it holds {count} PRs of {repos}"
 SNAPSHOT_UNREADABLE = "cannot use the snapshot {path}: {reason}"
+PRS_CACHE_MISSING = "no PR cache at {path} yet: listing every PR since the window opened"
+PRS_CACHE_UNUSABLE = "{reason}; listing every PR since the window opened instead"
+PRS_CACHE_WRITTEN = "PR cache written: {path} ({count} PRs)"
 EVENT_UNREADABLE = "cannot read the event file {path}: {reason}"
 EVENT_NOT_A_PR = ("the '{event}' event carries no pull request; run the check on "
                   "pull_request_target or pull_request, or pass --pr OWNER/REPO#N")

@@ -46,6 +46,7 @@ class PullRequest:
     labels: tuple[str, ...]
     head_sha: str
     files: tuple[ChangedFile, ...]
+    updated_at: datetime | None = None  # GitHub's last change to it: what a later listing starts from
 
     @property
     def ref(self) -> str:

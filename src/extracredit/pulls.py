@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from extracredit.errors import UserError
 from extracredit.model import PullRequest
 from extracredit.registry import Registry
 from extracredit.retry import patient
-from extracredit.snapshot import SnapshotError, load_snapshot
+from extracredit.snapshot import Snapshot, SnapshotError, load_snapshot
 from extracredit.titles import check_title
+
+RELIST_MARGIN = timedelta(hours=1)
 
 
 def _say_waiting(seconds: float, reason: str) -> None:
@@ -29,42 +32,73 @@ def window_start(config: Config) -> datetime:
     return datetime.combine(config.window.opens, datetime.min.time(), config.zone)
 
 
-def list_live(config: Config, repos: Sequence[str],
-              wants_files: Callable[[PullRequest], bool]) -> list[PullRequest]:
-    """Every PR of the repos since the window opened; files for the PRs ``wants_files`` picks."""
+def relist_from(kept: Sequence[PullRequest]) -> datetime | None:
+    """Where a listing can start for a repo whose PRs a previous snapshot holds: an hour before
+    the latest change it saw (GitHub's clock, not ours; the hour covers changes made while that
+    listing ran). None, to list everything, when it saw none or did not record them."""
+    moments = [pr.updated_at for pr in kept]
+    if not moments or any(moment is None for moment in moments):
+        return None
+    return max(moment for moment in moments if moment is not None) - RELIST_MARGIN
+
+
+def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullRequest], bool],
+              previous: Snapshot | None = None) -> list[PullRequest]:
+    """Every PR of the repos since the window opened; files for the PRs ``wants_files`` picks.
+
+    With a previous snapshot, only the PRs GitHub changed since are listed (the rest are taken
+    from it as they were), and the files it holds for a PR's head are reused.
+    """
     from extracredit.github import GitHub, GitHubError, connect
 
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
     client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25))
+    known = {(pr.repo, pr.number, pr.head_sha): pr.files
+             for pr in (previous.all_pulls() if previous else []) if pr.files}
+
+    def wants(pr: PullRequest) -> bool:
+        return (pr.repo, pr.number, pr.head_sha) not in known and wants_files(pr)
+
+    opens = window_start(config)
     pulls: list[PullRequest] = []
     try:
         for repo in repos:
+            kept = previous.pulls.get(repo, ()) if previous else ()
+            since = relist_from(kept)
             if sys.stderr.isatty():
                 print(messages.listing_repo(repo), file=sys.stderr)
-            pulls += GitHub(client, repo, policy=patient(_say_waiting)).list_pulls(
-                window_start(config), wants_files)
+            fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
+                     for pr in GitHub(client, repo, policy=patient(_say_waiting)).list_pulls(
+                         opens, wants, since)]
+            if since is not None:
+                listed = {pr.number for pr in fresh}
+                fresh += [pr for pr in kept if pr.number not in listed and pr.created_at >= opens]
+            pulls += fresh
     except GitHubError as error:
         raise UserError(str(error)) from None
     return pulls
 
 
-def live_pulls(config: Config, registry: Registry) -> list[PullRequest]:
+def live_pulls(config: Config, registry: Registry,
+               previous: Snapshot | None = None) -> list[PullRequest]:
     """The course's PRs, with files for those by students or with the tag (claims need them)."""
     directory = build_directory(registry.roster, registry.claims)
 
     def relevant(pr: PullRequest) -> bool:
         return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag).passed
 
-    return list_live(config, config.repos, relevant)
+    return list_live(config, config.repos, relevant, previous)
 
 
-def course_pulls(snapshot: Path | None, config: Config,
-                 registry: Registry) -> tuple[list[PullRequest], datetime]:
-    """The PRs and the moment they show: a snapshot's, or GitHub's now."""
+def course_pulls(snapshot: Path | None, config: Config, registry: Registry,
+                 previous: Snapshot | None = None) -> tuple[list[PullRequest], datetime]:
+    """The PRs and the moment they show: a snapshot's, or GitHub's now (listing only what
+    changed since ``previous``, when given)."""
     if snapshot is None:
-        return live_pulls(config, registry), datetime.now(UTC)
+        now = datetime.now(UTC)
+        return live_pulls(config, registry, previous), now
     try:
         frozen = load_snapshot(snapshot)
     except SnapshotError as error:

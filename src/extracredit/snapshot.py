@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +77,7 @@ def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
             files=tuple(ChangedFile(str(f["filename"]), str(f.get("status") or "modified"),
                                     int(f.get("additions") or 0), int(f.get("deletions") or 0))
                         for f in files),
+            updated_at=_optional_time(data.get("updated_at"), f"{where}.updated_at"),
         )
     except KeyError as error:
         raise SnapshotError(f"{where}: the field {error.args[0]!r} is missing") from None
@@ -97,6 +98,7 @@ def pull_to_json(pr: PullRequest) -> dict[str, Any]:
         "created_at": when(pr.created_at),
         "closed_at": when(pr.closed_at),
         "merged_at": when(pr.merged_at),
+        "updated_at": when(pr.updated_at),
         "html_url": pr.html_url,
         "author_association": pr.author_association,
         "user": {"login": pr.user.login, "id": pr.user.id, "type": pr.user.type},
@@ -122,6 +124,14 @@ def parse_snapshot(data: Any) -> Snapshot:
         pulls[repo] = tuple(pull_from_json(repo, item, f"repos[{repo!r}].pulls[{index}]")
                             for index, item in enumerate(items))
     return Snapshot(taken_at, pulls)
+
+
+def render_snapshot(taken_at: datetime, pulls: Sequence[PullRequest], repos: Sequence[str]) -> str:
+    """The snapshot file's text: stable order and layout, so that diffs between runs are small."""
+    content = {repo: {"pulls": [pull_to_json(pr) for pr in sorted(
+        (pr for pr in pulls if pr.repo == repo), key=lambda pr: pr.number)]} for repo in repos}
+    return json.dumps({"taken_at": taken_at.isoformat(timespec="seconds"), "repos": content},
+                      indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def load_snapshot(path: Path) -> Snapshot:

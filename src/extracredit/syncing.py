@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from extracredit import messages
@@ -31,6 +35,8 @@ from extracredit.registry import (
     column_index,
 )
 from extracredit.report import build_report, plan_changes
+from extracredit.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.titles import check_title
 from extracredit.verdict import decide
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
@@ -107,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         backend = open_backend(config, args.registry)
         tables = backend.read(SYNC_TABS)
         registry = build_registry(tables, config.zone)
-        pulls, now = course_pulls(args.snapshot, config, registry)
+        previous = _previous_pulls(args.prs_cache) if args.snapshot is None else None
+        pulls, now = course_pulls(args.snapshot, config, registry, previous)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
         print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
@@ -126,7 +133,34 @@ def run(args: argparse.Namespace) -> int:
     except RegistryError as error:
         print(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
+    if args.prs_cache is not None and args.snapshot is None:
+        _save_pulls(args.prs_cache, now, pulls, config.repos)
     return EXIT_OK
+
+
+def _previous_pulls(path: Path | None) -> Snapshot | None:
+    """The PRs a previous run kept; None (with a note) when there are none to use."""
+    if path is None:
+        return None
+    if not path.exists():
+        print(messages.PRS_CACHE_MISSING.format(path=path), file=sys.stderr)
+        return None
+    try:
+        return load_snapshot(path)
+    except SnapshotError as error:
+        print(messages.PRS_CACHE_UNUSABLE.format(reason=error), file=sys.stderr)
+        return None
+
+
+def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
+                repos: Sequence[str]) -> None:
+    """Write the cache whole or not at all (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
+                                     prefix=f".{path.name}.") as handle:
+        handle.write(render_snapshot(now, pulls, repos))
+    os.replace(handle.name, path)
+    print(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), file=sys.stderr)
 
 
 
@@ -168,7 +202,10 @@ def recheck(github_for: Callable[[str], Any], config: Config, registry: Registry
         for key, old in memory.items()}
     done = skipped = 0
     for pr in pulls:
-        if not pr.is_open or pr.repo not in config.repos:
+        # Only PRs with the tag: a title without it is the PR check's to report, on the edit
+        # that fixes it.
+        if not pr.is_open or pr.repo not in config.repos or not check_title(
+                pr.title, config.tag).passed:
             continue
         verdict = decide(pr, registry, config, now, known_pulls=pulls)
         if verdict.skip is not None:

@@ -557,6 +557,8 @@ class GitHubFake:
                 updated_at=moment,
             )
             target.comments[comment.id] = (number, comment)
+            pull = target.pulls[number]
+            pull.updated_at = max(pull.updated_at, moment)  # a comment is a change of the issue
             return comment.id
 
     def seed_from_event(
@@ -1242,6 +1244,7 @@ class GitHubFake:
             updated_at=now,
         )
         repo.comments[comment.id] = (pull.number, comment)
+        pull.updated_at = now  # as on GitHub: a new comment is a change of the issue
         obj = self._comment_object(repo, pull.number, comment)
         return _Reply(201, obj, {"Location": obj["url"]})
 
