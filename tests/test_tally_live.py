@@ -54,7 +54,8 @@ def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_fake: GitHubF
         "Claims": [list(CLAIMS_COLUMNS),
                    ["C-0001", "2023-09-06 09:00", "alice", "aa1", "Alice", "typo", "docs/", "p"]],
         "Roster": [["NetID", "Name", "GitHub", "GitHub ID"], ["aa1", "Alice", "alice", "11"]],
-        "Ledger": [list(LEDGER_COLUMNS)], "Tally": [["NetID"]]})
+        "Ledger": [list(LEDGER_COLUMNS)],
+        "Tally": [["NetID", "Name"], ["zz1", "Old row"], ["zz2", "Old row"], ["zz3"]]})
     return tmp_path
 
 
@@ -77,10 +78,11 @@ def test_snapshot_then_an_incremental_one_then_the_tally(
     assert main(["tally", "--snapshot", str(course / "second.json"),
                  "--out", str(course / "out"), *config]) == 0
     assert github_fake.total() == 0
-    assert sheets_fake.counts[BATCH_GET] == 1
-    writes = {k: v for k, v in sheets_fake.counts.items() if k.startswith("POST /v4")}
-    assert writes == {"POST /v4/spreadsheets/{spreadsheetId}:batchUpdate": 1}
+    # One read (the Tally tab with the rest, so that its extent is known) and one write over it.
+    assert dict(sheets_fake.counts) == {BATCH_GET: 1, "POST /token": 1,
+                                        "POST /v4/spreadsheets/{spreadsheetId}/values:batchUpdate": 1}
     tally = sheets_fake.values(KEY, "Tally")
+    assert all(not any(row) for row in tally[2:])  # what the last tally held is gone
     assert tally[0] == ["NetID", "Name", "GitHub", "Accepted PRs", "Raw credit", "Credit",
                         "Capped", "Notes", "Updated"]
     assert tally[1][:3] == ["aa1", "Alice", "alice"]

@@ -117,5 +117,5 @@ class FilesRegistry:
             existing.pop()
         self._save(tab, existing + [list(row) for row in rows])
 
-    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
+    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]], shown: Table | None = None) -> None:
         self._save(tab, rows)

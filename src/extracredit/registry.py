@@ -171,8 +171,9 @@ class RegistryBackend(Protocol):
         """Append rows after the tab's last row; ``landed`` says whether a retried append is there."""
         ...
 
-    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
-        """Replace a tool-owned tab's whole content (header included)."""
+    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]], shown: Table | None = None) -> None:
+        """Replace a tool-owned tab's whole content (header included); ``shown`` is the tab as
+        just read, if it was (a backend may then write over it with fewer requests)."""
         ...
 
 

@@ -237,9 +237,24 @@ class SheetsRegistry:
         self._call(lambda: self.http.values_append(key, quote_tab(tab), params, body),
                    before_retry=check if landed is not None else None, write=True)
 
-    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
-        """Replace a tab's whole content in one request (a tab the tool owns, such as Tally)."""
+    def replace_tab(self, tab: str, rows: Sequence[Sequence[str]], shown: Table | None = None) -> None:
+        """Replace a tab's whole content in one request (a tab the tool owns, such as Tally).
+
+        Given the tab as it was just read (``shown``), the rows are written as values over it,
+        padded with blanks to cover all it held: no request is then needed for the tab's id.
+        """
         key = self.key_of(tab)
+        if shown is not None:
+            height = max(len(rows), 1 + len(shown.rows))
+            width = max([1, len(shown.header), *(len(row) for row in rows),
+                         *(len(cells) for _, cells in shown.rows)])
+            values = [[*row, *[""] * (width - len(row))] for row in rows]
+            values += [[""] * width for _ in range(height - len(rows))]
+            body = {"valueInputOption": "RAW", "data": [{
+                "range": f"{quote_tab(tab)}!A1:{column_letter(width - 1)}{height}",
+                "majorDimension": "ROWS", "values": values}]}
+            self._call(lambda: self.http.values_batch_update(key, body), write=True)
+            return
         sheet_id = self._sheet_id(key, tab)
         cells = [{"values": [{"userEnteredValue": {"stringValue": value}} for value in row]}
                  for row in rows]

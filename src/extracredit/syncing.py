@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             client, timeout = connect_from_environment()
             rows, done, unchanged = recheck(lambda repo: GitHub(client, repo, settle=timeout),
                                             config, registry, pulls, tables.get("Checks"), now)
-            backend.replace_tab("Checks", rows)
+            backend.replace_tab("Checks", rows, tables.get("Checks"))
             print(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
         print(messages.REGISTRY_UNREADABLE.format(reason=error))

@@ -16,7 +16,7 @@ from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
 from extracredit.pulls import course_pulls
 from extracredit.registry import RegistryError, build_registry
 
-TALLY_TABS = ("Claims", "Roster", "Ledger")
+TALLY_TABS = ("Claims", "Roster", "Ledger", "Tally")  # the Tally tab as it is: written over
 
 
 def write_files(result: Tally, out: Path, brightspace: bool) -> list[str]:
@@ -55,12 +55,13 @@ def run(args: argparse.Namespace) -> int:
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     try:
         backend = open_backend(config, args.registry)
-        registry = build_registry(backend.read(TALLY_TABS), config.zone)
+        tables = backend.read(TALLY_TABS)
+        registry = build_registry(tables, config.zone)
         pulls, now = course_pulls(args.snapshot, config, registry)
         result = tally(pulls, registry, config)
         if config.registry.backend == "sheets" and args.registry is None:
             stamp = now.astimezone(config.zone).isoformat(timespec="seconds")
-            backend.replace_tab("Tally", tab_rows(result, stamp))
+            backend.replace_tab("Tally", tab_rows(result, stamp), tables.get("Tally"))
     except RegistryError as error:
         print(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
