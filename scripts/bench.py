@@ -53,7 +53,7 @@ from extracredit.claims import (  # noqa: E402
     entry_matches,
     find_duplicates,
     holds,
-    is_literal,
+    targets_overlap,
 )
 from extracredit.config import Config, parse_config  # noqa: E402
 from extracredit.credit import tally  # noqa: E402
@@ -78,6 +78,7 @@ from extracredit.report import build_report, labels_we_set, state_line  # noqa: 
 from extracredit.sheets import cell_text, quote_tab  # noqa: E402
 from extracredit.snapshot import pull_from_json  # noqa: E402
 from extracredit.syncing import problems_rows  # noqa: E402
+from extracredit.titles import check_title  # noqa: E402
 from extracredit.verdict import decide  # noqa: E402
 
 from fakes.github import GitHubFake  # noqa: E402
@@ -703,7 +704,8 @@ def naive_nightly(world: World) -> dict[tuple[str, int], str]:
     registry = build_registry(sheets.read(("Claims", "Roster", "Ledger")), config.zone)
     published = {}
     for pr in pulls:
-        if not pr.is_open:
+        # The same PRs as the nightly re-checks: open, with the tag.
+        if not pr.is_open or not check_title(pr.title, config.tag).passed:
             continue
         verdict = decide(pr, registry, config, now, known_pulls=pulls)
         if verdict.skip is not None:
@@ -739,27 +741,13 @@ def naive_find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Any]
                           expire_after: timedelta) -> dict[Claim, Claim]:
     """Duplicate detection comparing every claim with every earlier holder (all pairs)."""
 
-    def overlap(first: Sequence[str], second: Sequence[str]) -> bool:
-        for one in first:
-            for other in second:
-                if one == other:
-                    return True
-                if is_literal(other) and entry_matches(one, other):
-                    return True
-                if is_literal(one) and entry_matches(other, one):
-                    return True
-                if one.endswith("/") and other.endswith("/") and (
-                        one.startswith(other) or other.startswith(one)):
-                    return True
-        return False
-
     duplicates: dict[Claim, Claim] = {}
     holders: dict[str, list[Claim]] = defaultdict(list)
     for claim in sorted((c for c in claims if c.active), key=lambda c: (c.submitted, c.row)):
         for earlier in holders[claim.kind]:
             if (earlier.owner != claim.owner
                     and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and overlap(earlier.targets, claim.targets)):
+                    and targets_overlap(earlier.targets, claim.targets)):
                 duplicates[claim] = earlier
                 break
         else:

@@ -26,7 +26,6 @@ from extracredit.claims import (
     entry_matches,
     find_duplicates,
     holds,
-    is_literal,
     others_on_files,
     targets_overlap,
 )
@@ -146,22 +145,7 @@ def test_tie_on_time_goes_to_row_order() -> None:
     assert find_duplicates([lower, upper], {}, DAYS14) == {lower: upper}
 
 
-# The rules as first written: every pair compared --------------------------------------------
-
-def overlap_all_pairs(first: Sequence[str], second: Sequence[str]) -> bool:
-    for one in first:
-        for other in second:
-            if one == other:
-                return True
-            if is_literal(other) and entry_matches(one, other):
-                return True
-            if is_literal(one) and entry_matches(other, one):
-                return True
-            if one.endswith("/") and other.endswith("/") and (
-                    one.startswith(other) or other.startswith(one)):
-                return True
-    return False
-
+# The rules as first written: every pair compared with the pairwise rule ----------------------
 
 def ordered(claims: Sequence[Claim]) -> list[Claim]:
     return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
@@ -175,7 +159,7 @@ def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activ
         for earlier in holders[claim.kind]:
             if (earlier.owner != claim.owner
                     and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and overlap_all_pairs(earlier.targets, claim.targets)):
+                    and targets_overlap(earlier.targets, claim.targets)):
                 duplicates[claim] = earlier
                 break
         else:
@@ -320,7 +304,7 @@ def test_each_way_of_overlapping_is_found(first: list[str], second: list[str],
                                           expected: bool) -> None:
     for earlier, later in ((first, second), (second, first)):
         claims = (indexed_claim(2, "aa1", 0, tuple(earlier)), indexed_claim(3, "bb2", 1, tuple(later)))
-        assert overlap_all_pairs(earlier, later) is expected
+        assert targets_overlap(earlier, later) is expected
         assert find_duplicates(claims, {}, DAYS14) == ({claims[1]: claims[0]} if expected else {})
 
 
