@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
+from operator import attrgetter
+from typing import NamedTuple
 
 from extracredit.model import Account, PullRequest, parse_pr_ref
 from extracredit.registry import Claim, LedgerEntry, Registry, RosterEntry
@@ -22,7 +25,7 @@ CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORE
 # Targets ---------------------------------------------------------------------------------------
 
 def _is_glob(entry: str) -> bool:
-    return any(char in _GLOB_CHARS for char in entry)
+    return not _GLOB_CHARS.isdisjoint(entry)
 
 
 def is_literal(entry: str) -> bool:
@@ -93,7 +96,12 @@ def targets_overlap(first: Sequence[str], second: Sequence[str],
 
 def _folders_of(path: str) -> list[str]:
     """The folders an entry or path lies in, as folder entries: ``a/b/c`` gives ``a/``, ``a/b/``."""
-    return [path[:at + 1] for at, char in enumerate(path) if char == "/"]
+    folders = []
+    at = path.find("/")
+    while at != -1:
+        folders.append(path[:at + 1])
+        at = path.find("/", at + 1)
+    return folders
 
 
 def _name(path: str) -> str:
@@ -106,76 +114,147 @@ def _glob_folder(glob: str) -> str:
     return glob[:glob.rfind("/", 0, first) + 1]
 
 
+class _Shape(NamedTuple):
+    """What filing or finding an entry (or a repo path) needs to know of it."""
+
+    folder: bool  # a folder entry: ends with "/"
+    glob: bool  # a glob that is not a folder entry
+    name: str  # the part after the last "/"
+    folders: tuple[str, ...]  # the folders it lies in, itself too when it is a folder
+    glob_folder: str  # for a glob: the folder every path it matches lies in
+
+
+@lru_cache(maxsize=1 << 16)
+def _shape(entry: str) -> _Shape:
+    """An entry's shape. A registry names the same files over and over (every file of a crowded
+    course about 80 times), so each distinct entry is taken apart once, not once per lookup."""
+    folder = entry.endswith("/")
+    glob = not folder and _is_glob(entry)
+    return _Shape(folder, glob, _name(entry), tuple(_folders_of(entry)),
+                  _glob_folder(entry) if glob else "")
+
+
 def _positions() -> defaultdict[str, list[int]]:
     return defaultdict(list)
 
 
-class TargetIndex:
-    """Target entries filed by path, file name and folder, so that the entries that may overlap
-    an entry, or match a path, are found without comparing against all the others.
+class _Tested:
+    """Which strings of a list that only ever grows pass a test. Each string is tested once, the
+    first time it is asked about: a glob looked up again is not matched again against every
+    file name it was matched against before, only against those filed since."""
 
-    Each entry is filed under a number (a claim's position). A lookup returns lists of numbers:
-    every entry that overlaps is in one of them; some that are there may not overlap, so callers
-    confirm with the exact rule (``targets_overlap``, ``covers``).
+    __slots__ = ("passed", "tested")
+
+    def __init__(self) -> None:
+        self.passed: list[str] = []
+        self.tested = 0
+
+    def among(self, strings: list[str], test: Callable[[str], object]) -> list[str]:
+        if self.tested < len(strings):
+            self.passed += filter(test, islice(strings, self.tested, None))
+            self.tested = len(strings)
+        return self.passed
+
+
+def _tested(known: dict[str, _Tested], key: str) -> _Tested:
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _Tested()
+    return found
+
+
+class TargetIndex:
+    """Target entries filed by path, file name and folder, so that the entries that overlap an
+    entry, or match a path, are found without comparing against all the others.
+
+    Each entry is filed under a number (a claim's position), numbers filed in increasing order,
+    so each list of numbers is in that order too. A lookup returns lists of numbers, and the
+    lookups are exact: every entry that overlaps (``targets_overlap`` without repo files) or
+    matches (``entry_matches``) is in one of the lists, and every entry there does. A number
+    may come more than once. A caller may drop numbers from the lists it is given, for good.
     """
 
     def __init__(self) -> None:
         self.exact = _positions()  # entry -> numbers
         self.literal_names = _positions()  # a literal entry's file name -> numbers
         self.literals_in = _positions()  # folder -> numbers of literal entries inside it
-        self.literal_paths_in: defaultdict[str, dict[str, None]] = defaultdict(dict)  # "" = root
+        # Distinct literal entries, by folder ("" = all), and their distinct file names: what
+        # a glob is matched against.
+        self.literal_paths_in: defaultdict[str, list[str]] = defaultdict(list)
+        self.literal_name_list: list[str] = []
         self.folders_in = _positions()  # folder -> numbers of folder entries it is or holds
-        self.name_globs = _positions()  # a glob without "/" -> numbers
-        self.path_globs_in: defaultdict[str, dict[str, None]] = defaultdict(dict)
+        self.name_globs: list[str] = []  # distinct globs without "/"
+        self.path_globs_in: defaultdict[str, list[str]] = defaultdict(list)  # by their glob folder
+        # What was found matching so far, per glob and per file name: see _Tested.
+        self._literals_of_glob: dict[str, _Tested] = {}
+        self._globs_of_name: dict[str, _Tested] = {}
 
     def add(self, number: int, entries: Iterable[str]) -> None:
         for entry in dict.fromkeys(entries):
+            # Tested against "exact", not the list, which a caller may have emptied meanwhile.
+            new = entry not in self.exact
             self.exact[entry].append(number)
-            if entry.endswith("/"):
-                for folder in _folders_of(entry):
+            shape = _shape(entry)
+            if shape.folder:
+                for folder in shape.folders:
                     self.folders_in[folder].append(number)
-            elif _is_glob(entry):
-                if "/" in entry:
-                    self.path_globs_in[_glob_folder(entry)][entry] = None
-                else:
-                    self.name_globs[entry].append(number)
+            elif shape.glob:
+                if new:
+                    if "/" in entry:
+                        self.path_globs_in[shape.glob_folder].append(entry)
+                    else:
+                        self.name_globs.append(entry)
             else:
-                self.literal_names[_name(entry)].append(number)
-                self.literal_paths_in[""][entry] = None
-                for folder in _folders_of(entry):
+                if shape.name not in self.literal_names:
+                    self.literal_name_list.append(shape.name)
+                self.literal_names[shape.name].append(number)
+                if new:
+                    self.literal_paths_in[""].append(entry)
+                for folder in shape.folders:
                     self.literals_in[folder].append(number)
-                    self.literal_paths_in[folder][entry] = None
+                    if new:
+                        self.literal_paths_in[folder].append(entry)
 
     def matching(self, path: str) -> list[list[int]]:
-        """Numbers of entries that may match the repo path ``path``."""
-        name = _name(path)
-        found = [self.exact.get(path), self.exact.get(name)]
-        found += [self.exact.get(folder) for folder in _folders_of(path)]
-        found += [numbers for glob, numbers in self.name_globs.items()
-                  if _glob_regex(glob).match(name)]
-        for folder in ("", *_folders_of(path)):
-            found += [self.exact.get(glob) for glob in self.path_globs_in.get(folder, ())
-                      if _glob_regex(glob).match(path)]
-        return [numbers for numbers in found if numbers]
+        """Numbers of the entries that match the repo path ``path``."""
+        return [numbers for numbers in self._matching(path) if numbers]
+
+    def _matching(self, path: str) -> list[list[int] | None]:
+        """The lists ``matching`` gives, with the absent and empty ones still among them."""
+        get = self.exact.get
+        _, _, name, folders, _ = _shape(path)
+        found = [get(path), get(name), *map(get, folders)]
+        if self.name_globs:
+            globs = _tested(self._globs_of_name, name).among(
+                self.name_globs, lambda glob: _glob_regex(glob).match(name))
+            found += map(get, globs)
+        # Not remembered per path, unlike the rest: a path is tested only against the globs of
+        # its own folders, a handful, and remembering each path's answers would keep an object
+        # per path alive, which the garbage collector then sweeps again and again.
+        for folder in ("", *folders):
+            for glob in self.path_globs_in.get(folder, ()):
+                if _glob_regex(glob).match(path):
+                    found.append(get(glob))
+        return found
 
     def overlapping(self, entry: str) -> list[list[int]]:
-        """Numbers of entries that may overlap ``entry`` (``targets_overlap`` without repo files)."""
-        if entry.endswith("/"):
-            found = [self.literals_in.get(entry), self.folders_in.get(entry)]
-            found += [self.exact.get(folder) for folder in _folders_of(entry)]
-        elif not _is_glob(entry):
-            found = [*self.matching(entry), self.exact.get(entry)]
+        """Numbers of the entries that overlap ``entry`` (``targets_overlap`` without repo files)."""
+        get = self.exact.get
+        shape = _shape(entry)
+        if shape.folder:
+            found = [self.literals_in.get(entry), self.folders_in.get(entry), *map(get, shape.folders)]
+        elif not shape.glob:
+            found = self._matching(entry)
             if "/" not in entry:
                 found.append(self.literal_names.get(entry))
         elif "/" not in entry:
-            pattern = _glob_regex(entry)
-            found = [self.exact.get(entry)]
-            found += [numbers for name, numbers in self.literal_names.items() if pattern.match(name)]
+            names = _tested(self._literals_of_glob, entry).among(
+                self.literal_name_list, _glob_regex(entry).match)
+            found = [get(entry), *map(self.literal_names.get, names)]
         else:
-            pattern = _glob_regex(entry)
-            found = [self.exact.get(entry)]
-            found += [self.exact.get(path) for path in self.literal_paths_in.get(
-                _glob_folder(entry), ()) if pattern.match(path)]
+            paths = _tested(self._literals_of_glob, entry).among(
+                self.literal_paths_in.get(shape.glob_folder, []), _glob_regex(entry).match)
+            found = [get(entry), *map(get, paths)]
         return [numbers for numbers in found if numbers]
 
 
@@ -226,7 +305,7 @@ def claim_ids_in(text: str) -> list[str]:
 
 
 def _ordered(claims: Iterable[Claim]) -> list[Claim]:
-    return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
+    return sorted(claims, key=attrgetter("submitted", "row"))
 
 
 class ClaimIndex:
@@ -237,10 +316,15 @@ class ClaimIndex:
         self.claims = claims
         self.ordered = _ordered(claims)
         self.by_id = {claim.id: claim for claim in claims if claim.id}
+        # The active claims, earliest first, and their owners: Claim.owner is worked out anew
+        # each time it is read, and duplicate detection needs it for every claim. Two lists,
+        # not a list of pairs: 50,000 pairs that outlive a few collections make the garbage
+        # collector sweep every object in the process, more than once per registry.
+        self.active = [claim for claim in self.ordered if claim.active]
+        self.active_owners = [claim.owner for claim in self.active]
         self.active_of: dict[str, list[Claim]] = defaultdict(list)
-        for claim in self.ordered:
-            if claim.active:
-                self.active_of[claim.owner].append(claim)
+        for claim, owner in zip(self.active, self.active_owners, strict=True):
+            self.active_of[owner].append(claim)
         self._targets: TargetIndex | None = None
         self.duplicates: tuple[timedelta, Mapping[Claim, Activity], dict[Claim, Claim]] | None = None
 
@@ -351,13 +435,14 @@ def expiry(claim: Claim, expire_after: timedelta) -> datetime:
 def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) -> datetime | None:
     """When an active claim stops holding its targets: when its PR was decided, or when it
     expired with no PR opened in time; None while neither is known to happen."""
-    activity = activity or Activity()
     expires = expiry(claim, expire_after)
-    opened_in_time = (activity.first_pr_opened is not None
-                      and activity.first_pr_opened <= expires)
-    ends = [moment for moment in (activity.decided_at, None if opened_in_time else expires)
-            if moment is not None]
-    return min(ends, default=None)
+    if activity is None:
+        return expires
+    opened = activity.first_pr_opened
+    if opened is not None and opened <= expires:
+        return activity.decided_at
+    decided = activity.decided_at
+    return expires if decided is None else min(decided, expires)
 
 
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
@@ -368,14 +453,70 @@ def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: t
     return ends is None or at < ends
 
 
+_NEVER = datetime.max.replace(tzinfo=UTC)  # the end of a hold with no end known: after every moment
+
+
+class _Holders:
+    """The claims of one kind that hold their targets, numbered in the order they came, with
+    their targets indexed, their owners, and when their holds end."""
+
+    def __init__(self) -> None:
+        self.targets = TargetIndex()
+        self.claims: list[Claim] = []
+        self.owners: list[str] = []
+        # As hold_ends gives them, not turned into UTC: two moments in one time zone compare by
+        # the clock (in the hour repeated when summer time ends too), and holds compares them so.
+        self.ends: list[datetime] = []
+
+    def add(self, claim: Claim, owner: str, ends: datetime | None) -> None:
+        self.targets.add(len(self.claims), claim.targets)
+        self.claims.append(claim)
+        self.owners.append(owner)
+        self.ends.append(_NEVER if ends is None else ends)
+
+    def earliest(self, entries: Iterable[str], owner: str, at: datetime) -> Claim | None:
+        """The earliest holder at ``at`` of someone other than ``owner`` with a target
+        overlapping one of ``entries``. The index's lookups are exact, so whoever is found
+        overlaps: no pair is compared again."""
+        best = len(self.claims)
+        for entry in entries:
+            for numbers in self.targets.overlapping(entry):
+                best = _first_holder(numbers, self.owners, self.ends, owner, at, best)
+        return self.claims[best] if best < len(self.claims) else None
+
+
+def _first_holder(numbers: list[int], owners: list[str], ends: list[datetime], owner: str,
+                  at: datetime, before: int) -> int:
+    """The first of ``numbers`` (below ``before``, else ``before``) whose holder is not ``owner``
+    and still holds at ``at``: the numbers are in the order filed, so it is the earliest.
+
+    The holders passed on the way whose holds have ended are dropped from the list for good,
+    since every later claim comes later still. The rest is left for later lookups: a lookup
+    reads only as far as it needs, yet each ended holder is read past at most once.
+    """
+    found, read, ended = before, 0, False
+    for number in numbers:
+        if number >= before:
+            break
+        read += 1
+        if ends[number] <= at:
+            ended = True
+        elif owners[number] != owner:
+            found = number
+            break
+    if ended:
+        numbers[:read] = [number for number in islice(numbers, read) if at < ends[number]]
+    return found
+
+
 def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
                     expire_after: timedelta) -> dict[Claim, Claim]:
     """Map each duplicate claim to the earlier claim of another student that held its targets.
 
     Claims are taken earliest first. Each is compared only with the earlier holders of its kind
-    whose targets may overlap its own, found through an index of their entries; a holder whose
-    hold has ended is dropped from the index for good, since every later claim comes later still.
-    So the work grows with the number of claims, not with the number of pairs.
+    whose targets overlap its own, found through an index of their entries; a holder whose hold
+    has ended is dropped from the index for good. So the work grows with the number of claims,
+    not with the number of pairs.
     """
     index = index_claims(claims)
     if index.duplicates is not None:
@@ -383,28 +524,18 @@ def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
         if known_after == expire_after and (known_activity is activity or known_activity == activity):
             return dict(known)
     duplicates: dict[Claim, Claim] = {}
-    holders: dict[str, list[tuple[Claim, datetime | None]]] = defaultdict(list)
-    targets: dict[str, TargetIndex] = defaultdict(TargetIndex)
-    for claim in index.ordered:
-        if not claim.active:
-            continue
-        at, owner = claim.submitted, claim.owner
-        kind_holders = holders[claim.kind]
-        candidates: set[int] = set()
-        for entry in dict.fromkeys(claim.targets):
-            for numbers in targets[claim.kind].overlapping(entry):
-                if any((ends := kind_holders[n][1]) is not None and ends <= at for n in numbers):
-                    numbers[:] = [n for n in numbers
-                                  if (ends := kind_holders[n][1]) is None or at < ends]
-                candidates.update(numbers)
-        for number in sorted(candidates):
-            earlier = kind_holders[number][0]
-            if earlier.owner != owner and targets_overlap(earlier.targets, claim.targets):
-                duplicates[claim] = earlier
-                break
+    holders: dict[str, _Holders] = {}
+    for claim, owner in zip(index.active, index.active_owners, strict=True):
+        kind_holders = holders.get(claim.kind)
+        if kind_holders is None:
+            kind_holders = holders[claim.kind] = _Holders()
+        earlier = kind_holders.earliest(claim.targets, owner, claim.submitted)
+        if earlier is not None:
+            duplicates[claim] = earlier
         else:
-            targets[claim.kind].add(len(kind_holders), claim.targets)
-            kind_holders.append((claim, hold_ends(claim, activity.get(claim), expire_after)))
+            # Looked up only when there is activity: hashing a claim hashes every field.
+            record = activity.get(claim) if activity else None
+            kind_holders.add(claim, owner, hold_ends(claim, record, expire_after))
     index.duplicates = (expire_after, dict(activity), duplicates)
     return dict(duplicates)
 
