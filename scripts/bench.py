@@ -52,8 +52,6 @@ from extracredit.claims import (  # noqa: E402
     build_directory,
     entry_matches,
     find_duplicates,
-    holds,
-    targets_overlap,
 )
 from extracredit.config import Config, parse_config  # noqa: E402
 from extracredit.credit import tally  # noqa: E402
@@ -81,6 +79,7 @@ from extracredit.syncing import problems_rows  # noqa: E402
 from extracredit.titles import check_title  # noqa: E402
 from extracredit.verdict import decide  # noqa: E402
 
+from fakes.all_pairs import duplicates_all_pairs  # noqa: E402
 from fakes.github import GitHubFake  # noqa: E402
 from fakes.sheets import SheetsFake  # noqa: E402
 
@@ -737,24 +736,6 @@ def naive_run(world: World, job: Callable[[], Any], live: bool) -> tuple[Run, An
     return run, value
 
 
-def naive_find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Any],
-                          expire_after: timedelta) -> dict[Claim, Claim]:
-    """Duplicate detection comparing every claim with every earlier holder (all pairs)."""
-
-    duplicates: dict[Claim, Claim] = {}
-    holders: dict[str, list[Claim]] = defaultdict(list)
-    for claim in sorted((c for c in claims if c.active), key=lambda c: (c.submitted, c.row)):
-        for earlier in holders[claim.kind]:
-            if (earlier.owner != claim.owner
-                    and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and targets_overlap(earlier.targets, claim.targets)):
-                duplicates[claim] = earlier
-                break
-        else:
-            holders[claim.kind].append(claim)
-    return duplicates
-
-
 # The jobs ---------------------------------------------------------------------------------------
 
 def cli_config(world: World) -> list[str]:
@@ -959,7 +940,7 @@ def registry_run(world: World, count: int, naive_budget: int, crowded: bool = Fa
     naive = naive_estimate = None
     same = None
     if count <= naive_budget:
-        naive, expected = timed(lambda: naive_find_duplicates(registry.claims, activity, expire))
+        naive, expected = timed(lambda: duplicates_all_pairs(registry.claims, activity, expire))
         same = expected == found
     else:
         naive_estimate = naive_sample(world, naive_budget, crowded) * (count / naive_budget) ** 2
@@ -979,7 +960,7 @@ def naive_sample(world: World, count: int, crowded: bool) -> float:
         expire = timedelta(days=world.config.claims.expire_after_days)
         activity = activity_from_record(registry.claims)
         _NAIVE_SAMPLES[(count, crowded)], _ = timed(
-            lambda: naive_find_duplicates(registry.claims, activity, expire))
+            lambda: duplicates_all_pairs(registry.claims, activity, expire))
     return _NAIVE_SAMPLES[(count, crowded)]
 
 

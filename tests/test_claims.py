@@ -4,7 +4,6 @@ pair gives, on adversarial targets."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,8 @@ from extracredit.claims import (
 )
 from extracredit.model import Account, ChangedFile, PullRequest
 from extracredit.registry import Claim, Registry, RosterEntry, split_targets
+
+from fakes.all_pairs import duplicates_all_pairs
 
 NY = ZoneInfo("America/New_York")
 CASES: dict[str, list[Any]] = yaml.safe_load(
@@ -149,22 +150,6 @@ def test_tie_on_time_goes_to_row_order() -> None:
 
 def ordered(claims: Sequence[Claim]) -> list[Claim]:
     return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
-
-
-def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
-                         expire_after: timedelta) -> dict[Claim, Claim]:
-    duplicates: dict[Claim, Claim] = {}
-    holders: dict[str, list[Claim]] = defaultdict(list)
-    for claim in ordered([c for c in claims if c.active]):
-        for earlier in holders[claim.kind]:
-            if (earlier.owner != claim.owner
-                    and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and targets_overlap(earlier.targets, claim.targets)):
-                duplicates[claim] = earlier
-                break
-        else:
-            holders[claim.kind].append(claim)
-    return duplicates
 
 
 def others_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim],

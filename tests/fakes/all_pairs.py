@@ -1,0 +1,27 @@
+"""Duplicate detection as the rule is first written, every claim compared with every earlier
+holder: the reference the indexed detection is tested against, and the benchmark's naive way."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from extracredit.claims import Activity, holds, targets_overlap
+from extracredit.registry import Claim
+
+
+def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
+                         expire_after: timedelta) -> dict[Claim, Claim]:
+    duplicates: dict[Claim, Claim] = {}
+    holders: dict[str, list[Claim]] = defaultdict(list)
+    for claim in sorted((c for c in claims if c.active), key=lambda c: (c.submitted, c.row)):
+        for earlier in holders[claim.kind]:
+            if (earlier.owner != claim.owner
+                    and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
+                    and targets_overlap(earlier.targets, claim.targets)):
+                duplicates[claim] = earlier
+                break
+        else:
+            holders[claim.kind].append(claim)
+    return duplicates
