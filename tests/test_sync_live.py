@@ -125,6 +125,25 @@ def test_a_kept_pr_cache_lists_only_what_changed_and_fetches_files_only_for_move
     assert "came after [alice](https://github.com/alice)" in bob.body
 
 
+def test_a_cached_pr_gets_its_files_once_its_author_joins_the_course(
+        semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
+    github_fake.add_pull(REPO, 200, title="Improve the notes", user_login="dave", user_id=44,
+                         files=[("docs/en/week02/02-1.md", "modified", 3, 0)],
+                         created_at="2023-09-20T10:00:00Z")
+    cache = semester / "prs.json"
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    assert github_fake.counts[FILES] == 2  # dave is nobody yet: his PR's files are not needed
+    with (semester / "registry" / "claims.csv").open("a", encoding="utf-8") as claims:
+        claims.write(",2023-09-19 09:00,dave,dd4,Dave Canary,typo,02-1.md,p,,,,\n")
+    github_fake.counts.clear()
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    capsys.readouterr()
+    # His PR did not change, so it is not listed again; its files are fetched all the same.
+    assert github_fake.counts[FILES] == 1
+    claims_tab = FilesRegistry(semester / "registry").read(["Claims"])["Claims"]
+    assert [cells[8] for _, cells in claims_tab.rows][-1] == "in review"
+
+
 def test_an_unusable_pr_cache_is_said_and_everything_listed(
         semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str]) -> None:
     cache = semester / "prs.json"

@@ -146,9 +146,11 @@ class GitHub:
         comments = pull.raw_data.get("comments")
         return self._convert(pull, self.files(pull)), comments if isinstance(comments, int) else -1
 
-    def files(self, pull: GhPull) -> tuple[ChangedFile, ...]:
+    def files(self, pull: GhPull | int) -> tuple[ChangedFile, ...]:
+        """A PR's changed files, 100 a request; given a number, the PR itself is not fetched."""
+        lazy = self.repo.get_pull(pull) if isinstance(pull, int) else pull  # lazy: no request
         return tuple(self._call(lambda: [
-            ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in pull.get_files()]))
+            ChangedFile(f.filename, f.status, f.additions, f.deletions) for f in lazy.get_files()]))
 
     def list_pulls(self, opened_since: datetime, wants_files: Callable[[PullRequest], bool],
                    updated_since: datetime | None = None) -> list[PullRequest]:

@@ -69,12 +69,15 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
             since = relist_from(kept)
             if sys.stderr.isatty():
                 print(messages.listing_repo(repo), file=sys.stderr)
+            github = GitHub(client, repo, policy=patient(_say_waiting))
             fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
-                     for pr in GitHub(client, repo, policy=patient(_say_waiting)).list_pulls(
-                         opens, wants, since)]
+                     for pr in github.list_pulls(opens, wants, since)]
             if since is not None:
                 listed = {pr.number for pr in fresh}
-                fresh += [pr for pr in kept if pr.number not in listed and pr.created_at >= opens]
+                # Taken as they were; files are fetched for those that need them now and had
+                # none then (their author joined the course since, say).
+                fresh += [replace(pr, files=github.files(pr.number)) if wants(pr) else pr
+                          for pr in kept if pr.number not in listed and pr.created_at >= opens]
             pulls += fresh
     except GitHubError as error:
         raise UserError(str(error)) from None
