@@ -31,10 +31,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+from fakes.server import JsonHandler, LoopbackServer
+from fakes.server import Reply as _Reply
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "contract" / "github.json"
 API = "https://api.github.com"
@@ -211,12 +213,6 @@ class _Fault:
     retry_after: int
 
 
-class _Reply(NamedTuple):
-    status: int
-    body: Any
-    headers: Mapping[str, str] = {}
-
-
 class _HttpError(Exception):
     """Ends a request with GitHub's error body."""
 
@@ -337,7 +333,14 @@ def _int_param(query: Mapping[str, str], name: str, default: int) -> int:
         return default
 
 
-class GitHubFake:
+class _Handler(JsonHandler):
+    fake: GitHubFake
+
+    def extra_headers(self) -> Mapping[str, str]:
+        return {"X-GitHub-Request-Id": self.fake._request_id()}
+
+
+class GitHubFake(LoopbackServer):
     """The fake's state and its HTTP server (``start``/``stop``; ``port`` and ``url`` once started).
 
     ``viewer`` is the account the token belongs to (the author of comments, statuses and
@@ -346,6 +349,8 @@ class GitHubFake:
     it is served (outside the lock, so concurrent requests overlap). ``reset`` restores the
     defaults given here, and a latency of 0.
     """
+
+    handler_class = _Handler
 
     def __init__(
         self,
@@ -361,31 +366,9 @@ class GitHubFake:
         # the next test's state, so ``reset`` waits for them.
         self._in_flight = 0
         self._settled = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
         self.reset()
 
-    # -- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> None:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self._server.serve_forever, name="github-fake", daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    # -- lifecycle (start, stop, port and url come with LoopbackServer) ---------------------
 
     def reset(self) -> None:
         """Forget all state, pending faults and counts, and restore the default viewer and clock
@@ -1415,33 +1398,3 @@ def _match(method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
             if found:
                 return route, {k: unquote(v) for k, v in found.groupdict().items()}
     return None, {}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 keep-alive handler; each server subclasses it with its ``fake``."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # otherwise each keep-alive request stalls ~40 ms
-    fake: GitHubFake
-
-    def do_GET(self) -> None:
-        self.fake._serve(self)
-
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
-
-    def reply(self, reply: _Reply, raw_body: bytes | None = None) -> None:
-        body = raw_body if raw_body is not None else json.dumps(reply.body).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-GitHub-Request-Id", self.fake._request_id())
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            # Say so: a proxy that keeps the socket for its next request would hang up on it.
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet (the counters say what was called)."""

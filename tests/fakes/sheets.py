@@ -47,7 +47,6 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
@@ -55,6 +54,9 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from fakes.server import JsonHandler, LoopbackServer
+from fakes.server import Reply as _Reply
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "contract" / "sheets.json"
 API = "https://sheets.googleapis.com"
@@ -264,12 +266,6 @@ class _Fault:
     remaining: int
     delay: float
     retry_after: int
-
-
-class _Reply(NamedTuple):
-    status: int
-    body: Any
-    headers: Mapping[str, str] = {}
 
 
 class _ApiError(Exception):
@@ -807,44 +803,28 @@ def _copy_path(source: Mapping[str, Any], target: dict[str, Any], path: tuple[st
 # -- the fake ---------------------------------------------------------------------------------
 
 
-class SheetsFake:
+class _Handler(JsonHandler):
+    content_type = "application/json; charset=UTF-8"
+    fake: SheetsFake
+
+
+class SheetsFake(LoopbackServer):
     """The fake's state and its HTTP server (``start``/``stop``; ``port``, ``url`` and
     ``token_uri`` once started). ``counts`` maps route keys to the number of requests they got;
     ``latency`` is the seconds every request waits before it is served (outside the lock, so
     concurrent requests overlap; ``reset`` sets it back to 0).
     """
 
+    handler_class = _Handler
+
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.received: list[Received] = []
         self.tokens: list[IssuedToken] = []
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
         self.reset()
 
-    # -- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> None:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="sheets-fake", daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    # -- lifecycle (start, stop, port and url come with LoopbackServer) ---------------------
 
     @property
     def token_uri(self) -> str:
@@ -1897,32 +1877,3 @@ def _without_nulls(value: Any) -> Any:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 keep-alive handler; each server subclasses it with its ``fake``."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # otherwise each keep-alive request stalls ~40 ms
-    fake: SheetsFake
-
-    def do_GET(self) -> None:
-        self.fake._serve(self)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def reply(self, reply: _Reply, raw_body: bytes | None = None) -> None:
-        body = raw_body if raw_body is not None else json.dumps(reply.body).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            # Say so: a proxy that keeps the socket for its next request would hang up on it.
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet (the counters say what was called)."""
