@@ -56,6 +56,15 @@ def render_csv(rows: Sequence[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Write a whole file at once (a temporary file renamed over it), never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
+                                     prefix=f".{path.name}.", newline="") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
 class FilesRegistry:
     """A folder of CSV files named after the tabs (``claims.csv``, ``roster.csv``, ...)."""
 
@@ -87,13 +96,7 @@ class FilesRegistry:
         return table_rows(parse_csv(tab, path.read_text(encoding="utf-8")))
 
     def _save(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
-        """Write a whole file at once (a temporary file renamed over it), never half of it."""
-        path = self.folder / TAB_FILES[tab]
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, delete=False,
-                                         prefix=f".{path.name}.", newline="") as handle:
-            handle.write(render_csv(rows))
-        os.replace(handle.name, path)
+        write_whole(self.folder / TAB_FILES[tab], render_csv(rows))
 
     def write_cells(self, writes: Sequence[CellWrite]) -> None:
         by_tab: dict[str, list[CellWrite]] = {}

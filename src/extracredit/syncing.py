@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +16,7 @@ from extracredit.backend import load_config, open_backend
 from extracredit.claims import build_directory, claim_activity
 from extracredit.config import Config
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.files import write_whole
 from extracredit.lifecycle import lifecycle, plan_row_writes
 from extracredit.lint import BASELINE_KEY, lint
 from extracredit.model import PullRequest
@@ -154,12 +153,8 @@ def _previous_pulls(path: Path | None) -> Snapshot | None:
 
 def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
                 repos: Sequence[str]) -> None:
-    """Write the cache whole or not at all (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                     prefix=f".{path.name}.") as handle:
-        handle.write(render_snapshot(now, pulls, repos))
-    os.replace(handle.name, path)
+    """Write the cache whole or not at all."""
+    write_whole(path, render_snapshot(now, pulls, repos))
     print(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), file=sys.stderr)
 
 
