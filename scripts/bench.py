@@ -45,21 +45,25 @@ import requests  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
-from extracredit import gradebook  # noqa: E402
-from extracredit.backend import CHECK_TABS  # noqa: E402
-from extracredit.claims import (  # noqa: E402
+from extracredit.core.claims import (  # noqa: E402
     activity_from_record,
     build_directory,
     entry_matches,
     find_duplicates,
 )
-from extracredit.config import Config, parse_config  # noqa: E402
-from extracredit.credit import tally  # noqa: E402
-from extracredit.files import FilesRegistry, render_csv  # noqa: E402
-from extracredit.lifecycle import lifecycle  # noqa: E402
-from extracredit.lint import lint  # noqa: E402
-from extracredit.model import PullRequest  # noqa: E402
-from extracredit.registry import (  # noqa: E402
+from extracredit.core.config import Config, parse_config  # noqa: E402
+from extracredit.core.credit import tally  # noqa: E402
+from extracredit.core.lifecycle import lifecycle  # noqa: E402
+from extracredit.core.lint import lint  # noqa: E402
+from extracredit.core.model import PullRequest  # noqa: E402
+from extracredit.core.titles import check_title  # noqa: E402
+from extracredit.core.verdict import decide  # noqa: E402
+from extracredit.forge.snapshot import pull_from_json  # noqa: E402
+from extracredit.jobs.sync import problems_rows  # noqa: E402
+from extracredit.registry.files import FilesRegistry, render_csv  # noqa: E402
+from extracredit.registry.opening import CHECK_TABS  # noqa: E402
+from extracredit.registry.sheets import cell_text, quote_tab  # noqa: E402
+from extracredit.registry.tabs import (  # noqa: E402
     CHECKS_COLUMNS,
     CLAIMS_COLUMNS,
     CLAIMS_LOG_COLUMNS,
@@ -72,12 +76,8 @@ from extracredit.registry import (  # noqa: E402
     Table,
     build_registry,
 )
-from extracredit.report import build_report, labels_we_set, state_line  # noqa: E402
-from extracredit.sheets import cell_text, quote_tab  # noqa: E402
-from extracredit.snapshot import pull_from_json  # noqa: E402
-from extracredit.syncing import problems_rows  # noqa: E402
-from extracredit.titles import check_title  # noqa: E402
-from extracredit.verdict import decide  # noqa: E402
+from extracredit.text import gradebook  # noqa: E402
+from extracredit.text.report import build_report, labels_we_set, state_line  # noqa: E402
 
 from fakes.all_pairs import duplicates_all_pairs  # noqa: E402
 from fakes.github import GitHubFake  # noqa: E402
@@ -1057,8 +1057,8 @@ def list_bound(world: World, when: datetime | None = None) -> int:
 
 
 def tally_files_bound(world: World, previous: Path) -> int:
-    from extracredit.snapshot import load_snapshot
-    from extracredit.titles import check_title
+    from extracredit.core.titles import check_title
+    from extracredit.forge.snapshot import load_snapshot
 
     # A head frozen without files (its title lacked the tag then) needs them once it has it.
     known = {(p.repo, p.number, p.head_sha) for p in load_snapshot(previous).all_pulls() if p.files}

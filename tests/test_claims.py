@@ -15,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extracredit.claims import (
+from extracredit.core.claims import (
     Activity,
     Carried,
     build_directory,
@@ -28,8 +28,8 @@ from extracredit.claims import (
     others_on_files,
     targets_overlap,
 )
-from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.registry import Claim, Registry, RosterEntry, split_targets
+from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.registry.tabs import Claim, Registry, RosterEntry, split_targets
 
 from fakes.all_pairs import duplicates_all_pairs
 

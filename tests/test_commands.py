@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from extracredit.cli import main
-from extracredit.commands import Credit, Malformed, Recheck, may_give_credit, parse_command
+from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
 
 from fakes.github import GitHubFake
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from extracredit.config import ConfigError, parse_config
+from extracredit.core.config import ConfigError, parse_config
 
 ROOT = Path(__file__).parent.parent
 CASES: list[dict[str, Any]] = yaml.safe_load(

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from extracredit.config import Config, parse_config
-from extracredit.credit import HistogramBucket, KindCounts, Tally, pull_key_of, tally, two_decimals
-from extracredit.files import FilesRegistry
-from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.registry import (
+from extracredit.core.config import Config, parse_config
+from extracredit.core.credit import HistogramBucket, KindCounts, Tally, pull_key_of, tally, two_decimals
+from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.forge.snapshot import load_snapshot
+from extracredit.registry.files import FilesRegistry
+from extracredit.registry.tabs import (
     CLAIMS_COLUMNS,
     LEDGER_COLUMNS,
     ROSTER_COLUMNS,
@@ -26,7 +27,6 @@ from extracredit.registry import (
     build_registry,
     parse_time,
 )
-from extracredit.snapshot import load_snapshot
 
 NY = ZoneInfo("America/New_York")
 ROOT = Path(__file__).parent.parent

@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extracredit.actions import EventError, trigger_from_event
-from extracredit.commands import parse_command
-from extracredit.config import ConfigError, parse_config
-from extracredit.files import parse_csv
-from extracredit.registry import CLAIMS_COLUMNS, RegistryError, Table, build_registry
-from extracredit.titles import check_title
+from extracredit.core.config import ConfigError, parse_config
+from extracredit.core.slash import parse_command
+from extracredit.core.titles import check_title
+from extracredit.forge.actions import EventError, trigger_from_event
+from extracredit.registry.files import parse_csv
+from extracredit.registry.tabs import CLAIMS_COLUMNS, RegistryError, Table, build_registry
 
 NY = ZoneInfo("America/New_York")
 # Brackets, digits and spaces that look like the tag's (full-width, CJK, zero-width).

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extracredit.config import Config, parse_config
-from extracredit.credit import (
+from extracredit.core.config import Config, parse_config
+from extracredit.core.credit import (
     Aggregates,
     HistogramBucket,
     KindCounts,
@@ -20,8 +20,11 @@ from extracredit.credit import (
     Unmatched,
     tally,
 )
-from extracredit.files import FilesRegistry
-from extracredit.gradebook import (
+from extracredit.core.model import PullRequest
+from extracredit.forge.snapshot import load_snapshot
+from extracredit.registry.files import FilesRegistry
+from extracredit.registry.tabs import Registry, build_registry
+from extracredit.text.gradebook import (
     brightspace_csv,
     gradebook_csv,
     inert,
@@ -29,9 +32,6 @@ from extracredit.gradebook import (
     tally_csv,
     unmatched_csv,
 )
-from extracredit.model import PullRequest
-from extracredit.registry import Registry, build_registry
-from extracredit.snapshot import load_snapshot
 
 ROOT = Path(__file__).parent.parent
 URL = "https://github.com/Atcold/NYU-DLFL23/pull/"

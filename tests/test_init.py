@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from extracredit import __version__, initializing
-from extracredit.claims import claim_ids_in
-from extracredit.config import parse_config
+from extracredit import __version__
+from extracredit.core.claims import claim_ids_in
+from extracredit.core.config import parse_config
+from extracredit.core.titles import check_title
 from extracredit.errors import EXIT_OK, UserError
-from extracredit.titles import check_title
+from extracredit.jobs import init as initializing
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 CLAIMS_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc"

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from extracredit.cli import main
-from extracredit.config import parse_config
-from extracredit.files import FilesRegistry, parse_csv
-from extracredit.lifecycle import ClaimRecord, lifecycle, new_ids, plan_row_writes
-from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.registry import CellWrite, build_registry
+from extracredit.core.config import parse_config
+from extracredit.core.lifecycle import ClaimRecord, lifecycle, new_ids, plan_row_writes
+from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.registry.files import FilesRegistry, parse_csv
+from extracredit.registry.tabs import CellWrite, build_registry
 
 NY = ZoneInfo("America/New_York")
 ROOT = Path(__file__).parent.parent

@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from extracredit.config import parse_config
-from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.registry import CLAIMS_COLUMNS, Table, build_registry
-from extracredit.report import build_report
-from extracredit.verdict import decide
+from extracredit.core.config import parse_config
+from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.core.verdict import decide
+from extracredit.registry.tabs import CLAIMS_COLUMNS, Table, build_registry
+from extracredit.text.report import build_report
 
 NY = ZoneInfo("America/New_York")
 CONFIG = parse_config((Path(__file__).parent.parent / ".github" / "extra-credit.yml")

@@ -147,8 +147,8 @@ def test_the_google_key_never_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "could not be read" in printed
     for part in (service_account_info["private_key"][40:80], service_account_info["private_key_id"]):
         assert part not in printed
-    from extracredit.backend import open_backend
-    from extracredit.config import parse_config
+    from extracredit.core.config import parse_config
+    from extracredit.registry.opening import open_backend
 
     monkeypatch.setenv("EXTRACREDIT_GOOGLE_CREDENTIALS", secret)
     backend = open_backend(parse_config((tmp_path / "course.yml").read_text("utf-8")))

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from extracredit.files import parse_csv
-from extracredit.registry import (
+from extracredit.registry.files import parse_csv
+from extracredit.registry.tabs import (
     Problem,
     RegistryError,
     build_registry,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from extracredit.report import Existing, Report, Status, build_report, labels_we_set, plan_changes
-from extracredit.titles import check_title
-from extracredit.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
+from extracredit.core.titles import check_title
+from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
+from extracredit.text.report import Existing, Report, Status, build_report, labels_we_set, plan_changes
 
 NY = ZoneInfo("America/New_York")
 URL = "https://github.com/Atcold/NYU-DLFL23/pull/5"

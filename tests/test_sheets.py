@@ -19,11 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extracredit.cli import main
-from extracredit.commanding import record_credit
-from extracredit.commands import Credit
-from extracredit.config import parse_config
-from extracredit.files import FilesRegistry
-from extracredit.registry import (
+from extracredit.core.config import parse_config
+from extracredit.core.slash import Credit
+from extracredit.jobs.command import record_credit
+from extracredit.jobs.sync import SYNC_TABS, sync
+from extracredit.registry.files import FilesRegistry
+from extracredit.registry.sheets import SheetsRegistry, spreadsheet_key
+from extracredit.registry.tabs import (
     CLAIMS_COLUMNS,
     LEDGER_COLUMNS,
     CellWrite,
@@ -32,8 +34,6 @@ from extracredit.registry import (
     build_registry,
 )
 from extracredit.retry import RetryPolicy
-from extracredit.sheets import SheetsRegistry, spreadsheet_key
-from extracredit.syncing import SYNC_TABS, sync
 
 from fakes.sheets import SheetsFake
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from extracredit.cli import main
-from extracredit.files import FilesRegistry
+from extracredit.registry.files import FilesRegistry
 
 from fakes.github import GitHubFake
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from extracredit.cli import main
-from extracredit.titles import check_title
+from extracredit.core.titles import check_title
 
 COURSE_CONFIG = Path(__file__).parent.parent / ".github" / "extra-credit.yml"
 CASES: list[dict[str, Any]] = yaml.safe_load(

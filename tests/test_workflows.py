@@ -863,7 +863,7 @@ INIT_REF = "0123456789abcdef0123456789abcdef01234567"
 
 
 def generated(ref: str | None = INIT_REF, **options: Any) -> dict[str, str]:
-    from extracredit import initializing
+    from extracredit.jobs import init as initializing
 
     settings: dict[str, Any] = {"tag": "DLFL23", "repo": "Atcold/NYU-DLFL23", "spreadsheet": None,
                                 "staff": None, "ref": ref, "today": date(2023, 8, 1)}

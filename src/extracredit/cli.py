@@ -8,11 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from extracredit import __version__, initializing
-from extracredit.backend import load_config
-from extracredit.config import DEFAULT_CONFIG_PATH, ConfigError
+from extracredit import __version__
+from extracredit.core.config import DEFAULT_CONFIG_PATH, ConfigError
+from extracredit.core.titles import check_title
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
-from extracredit.titles import check_title
+from extracredit.jobs import init as initializing
+from extracredit.registry.opening import load_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,28 +173,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _title(args)
         # Imported here so that `extracredit title` starts without PyGithub or gspread.
         if args.command == "check":
-            from extracredit import checking
+            from extracredit.jobs import check as checking
 
             return checking.run(args)
         if args.command == "sync":
-            from extracredit import syncing
+            from extracredit.jobs import sync as syncing
 
             return syncing.run(args)
         if args.command == "command":
-            from extracredit import commanding
+            from extracredit.jobs import command as commanding
 
             return commanding.run(args)
         if args.command == "init":
             return initializing.run(args)
         if args.command == "tally":
-            from extracredit import tallying
+            from extracredit.jobs import tally as tallying
 
             return tallying.run(args)
         if args.command == "snapshot":
-            from extracredit import snapshotting
+            from extracredit.jobs import snapshot as snapshotting
 
             return snapshotting.run(args)
-        from extracredit import registry_tools
+        from extracredit.jobs import registry as registry_tools
 
         return registry_tools.run(args)
     except (ConfigError, UserError) as error:

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from extracredit.claims import Activity, holds, targets_overlap
-from extracredit.registry import Claim
+from extracredit.core.claims import Activity, holds, targets_overlap
+from extracredit.registry.tabs import Claim
 
 
 def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],

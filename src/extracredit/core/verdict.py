@@ -7,17 +7,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from extracredit.claims import (
+from extracredit.core.claims import (
     build_directory,
     carried_claim,
     claim_activity,
     find_duplicates,
     others_on_files,
 )
-from extracredit.config import Config
-from extracredit.model import STAFF_ASSOCIATIONS, PullRequest
-from extracredit.registry import Claim, Problem, Registry
-from extracredit.titles import TitleVerdict, check_title
+from extracredit.core.config import Config
+from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest
+from extracredit.core.titles import TitleVerdict, check_title
+from extracredit.registry.tabs import Claim, Problem, Registry
 
 Outcome = Literal["pass", "fail", "error", "skip"]
 SkipReason = Literal["bot", "staff", "outsider"]

@@ -6,13 +6,13 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from extracredit import messages
-from extracredit.backend import load_config
+from extracredit.core.model import PullRequest
+from extracredit.core.titles import check_title
 from extracredit.errors import EXIT_OK, UserError
-from extracredit.model import PullRequest
-from extracredit.pulls import list_live
-from extracredit.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
-from extracredit.titles import check_title
+from extracredit.forge.pulls import list_live
+from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.registry.opening import load_config
+from extracredit.text import messages
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from extracredit.claims import build_directory, carried_claim, expiry, latest_ledger, pull_key
-from extracredit.config import Config
-from extracredit.credit import decide_pull
-from extracredit.model import PullRequest
-from extracredit.registry import (
+from extracredit.core.claims import build_directory, carried_claim, expiry, latest_ledger, pull_key
+from extracredit.core.config import Config
+from extracredit.core.credit import decide_pull
+from extracredit.core.model import PullRequest
+from extracredit.registry.tabs import (
     TOOL_CLAIMS_COLUMNS,
     CellWrite,
     Claim,

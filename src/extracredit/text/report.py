@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from extracredit import messages
-from extracredit.verdict import CheckVerdict
+from extracredit.core.verdict import CheckVerdict
+from extracredit.text import messages
 
 StatusState = Literal["success", "failure", "error", "pending"]
 

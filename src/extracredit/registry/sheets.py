@@ -14,9 +14,9 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from extracredit import messages
-from extracredit.registry import CellWrite, RegistryError, Table
+from extracredit.registry.tabs import CellWrite, RegistryError, Table
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
+from extracredit.text import messages
 
 T = TypeVar("T")
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal
 
-from extracredit import messages
-from extracredit.credit import HISTOGRAM_STEP, Aggregates, Tally, two_decimals
+from extracredit.core.credit import HISTOGRAM_STEP, Aggregates, Tally, two_decimals
+from extracredit.text import messages
 
 TALLY_COLUMNS = ("NetID", "Name", "GitHub", "Accepted PRs", "Raw credit", "Credit", "Capped", "Notes")
 GRADEBOOK_COLUMNS = ("NetID", "Extra credit")

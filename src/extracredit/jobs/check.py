@@ -13,16 +13,17 @@ from typing import Any
 
 from github import Github
 
-from extracredit import actions, messages
-from extracredit.backend import env_number, load_config, read_registry
-from extracredit.config import Config, ConfigError
+from extracredit.core.config import Config, ConfigError
+from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
+from extracredit.core.verdict import CheckVerdict, decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
-from extracredit.github import GitHub, GitHubError, connect
-from extracredit.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
-from extracredit.registry import Registry, RegistryError
-from extracredit.report import Changes, Status, build_report, plan_changes
-from extracredit.snapshot import SnapshotError, load_snapshot
-from extracredit.verdict import CheckVerdict, decide
+from extracredit.forge import actions
+from extracredit.forge.github import GitHub, GitHubError, connect
+from extracredit.forge.snapshot import SnapshotError, load_snapshot
+from extracredit.registry.opening import env_number, load_config, read_registry
+from extracredit.registry.tabs import Registry, RegistryError
+from extracredit.text import messages
+from extracredit.text.report import Changes, Status, build_report, plan_changes
 
 
 def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from extracredit import messages
-from extracredit.config import Config, ConfigError, parse_config
+from extracredit.core.config import Config, ConfigError, parse_config
 from extracredit.errors import UserError
-from extracredit.files import FilesRegistry
-from extracredit.registry import Registry, RegistryBackend, RegistryError, Table, build_registry
+from extracredit.registry.files import FilesRegistry
+from extracredit.registry.tabs import Registry, RegistryBackend, RegistryError, Table, build_registry
+from extracredit.text import messages
 
 CHECK_TABS = ("Claims", "Roster", "Ledger")
 
@@ -59,7 +59,7 @@ def _open(config: Config, folder: Path | None) -> RegistryBackend:
         return FilesRegistry(Path(settings.path))
     if settings.backend == "sheets" and settings.claims and settings.staff:
         # Imported here: only a course on Google Sheets pays for loading gspread.
-        from extracredit import sheets
+        from extracredit.registry import sheets
 
         timeout = env_number("EXTRACREDIT_SHEETS_TIMEOUT", sheets.REQUEST_TIMEOUT)
         client = sheets.connect(sheets.credentials_from_environment(), timeout)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from extracredit.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
+    from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
 
 COMMENT_MARKER = "<!-- extracredit:check -->"
 STATE_PREFIX = "<!-- extracredit:state "

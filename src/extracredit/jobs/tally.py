@@ -9,12 +9,13 @@ import os
 import sys
 from pathlib import Path
 
-from extracredit import actions, gradebook, messages
-from extracredit.backend import load_config, open_backend
-from extracredit.credit import Tally, tally, two_decimals
+from extracredit.core.credit import Tally, tally, two_decimals
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
-from extracredit.pulls import course_pulls
-from extracredit.registry import RegistryError, build_registry
+from extracredit.forge import actions
+from extracredit.forge.pulls import course_pulls
+from extracredit.registry.opening import load_config, open_backend
+from extracredit.registry.tabs import RegistryError, build_registry
+from extracredit.text import gradebook, messages
 
 TALLY_TABS = ("Claims", "Roster", "Ledger", "Tally")  # the Tally tab as it is: written over
 

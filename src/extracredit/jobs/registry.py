@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from extracredit import messages
-from extracredit.backend import load_config, open_backend
-from extracredit.config import KINDS, Config
+from extracredit.core.config import KINDS, Config
+from extracredit.core.lint import lint
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
-from extracredit.files import TAB_FILES, FilesRegistry, render_csv, table_rows
-from extracredit.lint import lint
-from extracredit.registry import (
+from extracredit.registry.files import TAB_FILES, FilesRegistry, render_csv, table_rows
+from extracredit.registry.opening import load_config, open_backend
+from extracredit.registry.tabs import (
     STATUSES,
     TAB_COLUMNS,
     TOOL_CLAIMS_COLUMNS,
@@ -24,6 +23,7 @@ from extracredit.registry import (
     RegistryError,
     build_registry,
 )
+from extracredit.text import messages
 
 LINT_TABS = ("Claims", "Roster", "Ledger", "Claims log")
 PROTECTION_NOTE = "extracredit: written by the tool; edits here are overwritten"
@@ -178,7 +178,7 @@ def init_sheets(backend: Any, tabs_by_key: dict[str, list[str]]) -> int:
 
 def run_init(args: argparse.Namespace, config: Config) -> int:
     if config.registry.backend == "sheets" and args.registry is None:
-        from extracredit.sheets import CLAIMS_SHEET_TABS
+        from extracredit.registry.sheets import CLAIMS_SHEET_TABS
 
         backend: Any = open_backend(config)
         claims_key = args.claims or backend.claims_key

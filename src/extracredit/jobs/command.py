@@ -6,14 +6,15 @@ import argparse
 import os
 from datetime import datetime
 
-from extracredit import actions, messages
-from extracredit.backend import load_config, open_backend
-from extracredit.checking import check_live, connect_from_environment
-from extracredit.commands import Credit, Malformed, Recheck, may_give_credit, parse_command
-from extracredit.config import Config
+from extracredit.core.config import Config
+from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
-from extracredit.github import GitHub, GitHubError
-from extracredit.registry import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
+from extracredit.forge import actions
+from extracredit.forge.github import GitHub, GitHubError
+from extracredit.jobs.check import check_live, connect_from_environment
+from extracredit.registry.opening import load_config, open_backend
+from extracredit.registry.tabs import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
+from extracredit.text import messages
 
 REACTION_DONE = "+1"
 REACTION_REFUSED = "confused"

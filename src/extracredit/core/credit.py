@@ -9,8 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
-from extracredit import messages
-from extracredit.claims import (
+from extracredit.core.claims import (
     build_directory,
     carried_claim,
     claim_activity,
@@ -19,10 +18,11 @@ from extracredit.claims import (
     pull_key,
     pull_key_of,
 )
-from extracredit.config import KINDS, Config, Labels
-from extracredit.model import STAFF_ASSOCIATIONS, PullRequest
-from extracredit.registry import Claim, LedgerEntry, Registry
-from extracredit.titles import check_title
+from extracredit.core.config import KINDS, Config, Labels
+from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest
+from extracredit.core.titles import check_title
+from extracredit.registry.tabs import Claim, LedgerEntry, Registry
+from extracredit.text import messages
 
 Decision = Literal["accepted", "rejected", "pending", "closed"]
 DecidedBy = Literal["ledger", "label", "merge", "state"]

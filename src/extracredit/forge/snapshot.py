@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extracredit import messages
-from extracredit.model import Account, ChangedFile, PullRequest
+from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.text import messages
 
 
 class SnapshotError(Exception):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from extracredit import messages
+from extracredit.text import messages
 
 KINDS = ("typo", "bug", "material", "translation")
 DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"

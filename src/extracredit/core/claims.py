@@ -12,8 +12,8 @@ from itertools import islice
 from operator import attrgetter
 from typing import NamedTuple
 
-from extracredit.model import Account, PullRequest, parse_pr_ref
-from extracredit.registry import Claim, LedgerEntry, Registry, RosterEntry
+from extracredit.core.model import Account, PullRequest, parse_pr_ref
+from extracredit.registry.tabs import Claim, LedgerEntry, Registry, RosterEntry
 
 _GLOB_CHARS = frozenset("*?[")
 PullKey = tuple[str, int]  # (owner/repo in lower case, PR number)

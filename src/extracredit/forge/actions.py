@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extracredit import messages
+from extracredit.text import messages
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 CHECKED_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review", "edited"})

@@ -9,16 +9,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from extracredit import messages
-from extracredit.backend import env_number
-from extracredit.claims import build_directory
-from extracredit.config import Config
+from extracredit.core.claims import build_directory
+from extracredit.core.config import Config
+from extracredit.core.model import PullRequest
+from extracredit.core.titles import check_title
 from extracredit.errors import UserError
-from extracredit.model import PullRequest
-from extracredit.registry import Registry
+from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot
+from extracredit.registry.opening import env_number
+from extracredit.registry.tabs import Registry
 from extracredit.retry import patient
-from extracredit.snapshot import Snapshot, SnapshotError, load_snapshot
-from extracredit.titles import check_title
+from extracredit.text import messages
 
 RELIST_MARGIN = timedelta(hours=1)
 
@@ -49,7 +49,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
     With a previous snapshot, only the PRs GitHub changed since are listed (the rest are taken
     from it as they were), and the files it holds for a PR's head are reused.
     """
-    from extracredit.github import GitHub, GitHubError, connect
+    from extracredit.forge.github import GitHub, GitHubError, connect
 
     token = os.environ.get("GITHUB_TOKEN")
     if not token:

@@ -16,9 +16,10 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from extracredit import __version__, messages
-from extracredit.config import DEFAULT_CONFIG_PATH, Config, ConfigError, parse_config
+from extracredit import __version__
+from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, ConfigError, parse_config
 from extracredit.errors import EXIT_OK, UserError
+from extracredit.text import messages
 
 REF_PLACEHOLDER = "<full commit SHA>"
 DEFAULT_TAG = "DLFL23"
@@ -162,7 +163,7 @@ def registry_settings(repo: str, spreadsheet: str | None, staff: str | None) -> 
 
 def _sheet_key(text: str) -> str:
     # Imported here: the other commands of init need no Google client.
-    from extracredit.sheets import SheetsError, spreadsheet_key
+    from extracredit.registry.sheets import SheetsError, spreadsheet_key
 
     try:
         return spreadsheet_key(text)

@@ -11,17 +11,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extracredit import messages
-from extracredit.backend import load_config, open_backend
-from extracredit.claims import build_directory, claim_activity
-from extracredit.config import Config
+from extracredit.core.claims import build_directory, claim_activity
+from extracredit.core.config import Config
+from extracredit.core.lifecycle import lifecycle, plan_row_writes
+from extracredit.core.lint import BASELINE_KEY, lint
+from extracredit.core.model import PullRequest
+from extracredit.core.titles import check_title
+from extracredit.core.verdict import decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
-from extracredit.files import write_whole
-from extracredit.lifecycle import lifecycle, plan_row_writes
-from extracredit.lint import BASELINE_KEY, lint
-from extracredit.model import PullRequest
-from extracredit.pulls import course_pulls
-from extracredit.registry import (
+from extracredit.forge.pulls import course_pulls
+from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.registry.files import write_whole
+from extracredit.registry.opening import load_config, open_backend
+from extracredit.registry.tabs import (
     CHECKS_COLUMNS,
     CLAIMS_LOG_COLUMNS,
     PROBLEMS_COLUMNS,
@@ -33,10 +35,8 @@ from extracredit.registry import (
     build_registry,
     column_index,
 )
-from extracredit.report import build_report, plan_changes
-from extracredit.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
-from extracredit.titles import check_title
-from extracredit.verdict import decide
+from extracredit.text import messages
+from extracredit.text.report import build_report, plan_changes
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
 
@@ -121,8 +121,8 @@ def run(args: argparse.Namespace) -> int:
         if args.recheck:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
-            from extracredit.checking import connect_from_environment
-            from extracredit.github import GitHub
+            from extracredit.forge.github import GitHub
+            from extracredit.jobs.check import connect_from_environment
 
             client, timeout = connect_from_environment()
             rows, done, unchanged = recheck(lambda repo: GitHub(client, repo, settle=timeout),

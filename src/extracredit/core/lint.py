@@ -7,15 +7,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from extracredit import messages
-from extracredit.claims import (
+from extracredit.core.claims import (
     Activity,
     entry_matches,
     find_duplicates,
     targets_overlap,
 )
-from extracredit.config import Config
-from extracredit.registry import Claim, Problem, Registry, Table, parse_time, split_targets
+from extracredit.core.config import Config
+from extracredit.registry.tabs import Claim, Problem, Registry, Table, parse_time, split_targets
+from extracredit.text import messages
 
 BACKDATING = timedelta(days=2)
 BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not when it was added

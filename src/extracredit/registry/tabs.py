@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from extracredit import messages
-from extracredit.config import KINDS
+from extracredit.core.config import KINDS
+from extracredit.text import messages
 
 CLAIMS_COLUMNS = ("Claim", "Submitted", "GitHub", "NetID", "Name", "Kind", "Target", "Plan",
                   "Status", "PR", "GitHub ID", "Updated")

@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from extracredit import messages
-from extracredit.registry import TAB_COLUMNS, CellWrite, RegistryError, Table
+from extracredit.registry.tabs import TAB_COLUMNS, CellWrite, RegistryError, Table
+from extracredit.text import messages
 
 TAB_FILES: Mapping[str, str] = {
     "Claims": "claims.csv",

@@ -19,10 +19,10 @@ from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest as GhPull
 from github.Requester import Requester
 
-from extracredit import messages
-from extracredit.model import Account, ChangedFile, PullRequest
-from extracredit.report import Changes, Existing, published_head
+from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
+from extracredit.text import messages
+from extracredit.text.report import Changes, Existing, published_head
 
 T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})

@@ -1,0 +1,1 @@
+"""The claims registry: the tabs' schema, untrusted cells parsed, and the files and sheets backends."""
