@@ -18,7 +18,7 @@ from extracredit.cli import main
 
 from fakes.github import GitHubFake
 
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
 REPO = "Atcold/NYU-DLFL23"
 BOT = "github-actions[bot]"
 TOKEN = "ghs_CanaryToken0000000000000000000000"

@@ -35,7 +35,7 @@ from fakes.all_pairs import duplicates_all_pairs
 
 NY = ZoneInfo("America/New_York")
 CASES: dict[str, list[Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "targets.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "targets.yaml").read_text(encoding="utf-8"))
 DAYS14 = timedelta(days=14)
 WINDOW_OPENS = datetime(2023, 9, 5, 9, tzinfo=NY)
 

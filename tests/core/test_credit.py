@@ -29,8 +29,8 @@ from extracredit.registry.tabs import (
 )
 
 NY = ZoneInfo("America/New_York")
-ROOT = Path(__file__).parent.parent
-CASES = Path(__file__).parent / "cases"
+ROOT = Path(__file__).parent.parent.parent
+CASES = Path(__file__).parent.parent / "cases"
 REPO = "Atcold/NYU-DLFL23"
 SCENARIOS: list[dict[str, Any]] = yaml.safe_load((CASES / "credit.yaml").read_text(encoding="utf-8"))
 DEMO: dict[str, Any] = yaml.safe_load((CASES / "demo_tally.yaml").read_text(encoding="utf-8"))

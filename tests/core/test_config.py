@@ -12,9 +12,9 @@ import yaml
 
 from extracredit.core.config import ConfigError, parse_config
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "config.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "config.yaml").read_text(encoding="utf-8"))
 VALID = """
 course: "Deep Learning, Fall 2023"
 tag: DLFL23

@@ -13,7 +13,7 @@ from extracredit.registry.tabs import CLAIMS_COLUMNS, Table, build_registry
 from extracredit.text.report import build_report
 
 NY = ZoneInfo("America/New_York")
-CONFIG = parse_config((Path(__file__).parent.parent / ".github" / "extra-credit.yml")
+CONFIG = parse_config((Path(__file__).parent.parent.parent / ".github" / "extra-credit.yml")
                       .read_text(encoding="utf-8"))
 
 

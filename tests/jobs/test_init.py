@@ -115,7 +115,7 @@ def test_sheets_backend_with_a_spreadsheet(tmp_path: Path, capsys: pytest.Captur
 def test_the_config_it_writes_is_the_shipped_one_but_for_the_course(tmp_path: Path) -> None:
     init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
     written = yaml.safe_load((tmp_path / ".github" / "extra-credit.yml").read_text(encoding="utf-8"))
-    shipped = yaml.safe_load((Path(__file__).parent.parent / ".github" / "extra-credit.yml")
+    shipped = yaml.safe_load((Path(__file__).parent.parent.parent / ".github" / "extra-credit.yml")
                              .read_text(encoding="utf-8"))
     differs = {key for key in shipped.keys() | written.keys() if shipped.get(key) != written.get(key)}
     assert differs == {"course", "window", "registry"}

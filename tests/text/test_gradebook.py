@@ -33,7 +33,7 @@ from extracredit.text.gradebook import (
     unmatched_csv,
 )
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 URL = "https://github.com/Atcold/NYU-DLFL23/pull/"
 DemoSources = tuple[list[PullRequest], Registry, Config]
 

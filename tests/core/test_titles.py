@@ -12,9 +12,9 @@ import yaml
 from extracredit.cli import main
 from extracredit.core.titles import check_title
 
-COURSE_CONFIG = Path(__file__).parent.parent / ".github" / "extra-credit.yml"
+COURSE_CONFIG = Path(__file__).parent.parent.parent / ".github" / "extra-credit.yml"
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "titles.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "titles.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["title"] for case in CASES])

@@ -16,7 +16,7 @@ from extracredit.cli import main
 
 from fakes.github import GitHubFake
 
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
 REPO = "Codertocat/Hello-World"
 CLAIMS = ("Claim,Submitted,GitHub,NetID,Name,Kind,Target,Plan,Status,PR,GitHub ID,Updated\n"
           "C-0001,2019-05-10 09:00,student-forker,sf1234,Sam,typo,README.md,p,,,,\n")

@@ -31,7 +31,7 @@ REPO_ID = 690000001
 GET_PULL = "GET /repos/{owner}/{repo}/pulls/{pull_number}"
 LIST_FILES = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files"
 LIST_COMMENTS = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
 NOON = datetime(2023, 9, 12, 12, 0, tzinfo=UTC)
 
 

@@ -11,11 +11,11 @@ import yaml
 
 from extracredit.cli import main
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 SNAPSHOT = ROOT / "registry" / "demo" / "semester.json"
 CONFIG = ROOT / ".github" / "extra-credit.yml"
 EXPECTED: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "demo_expected.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "demo_expected.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

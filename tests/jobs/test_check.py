@@ -18,7 +18,7 @@ from extracredit.cli import main
 
 from fakes.github import GitHubFake
 
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
 REPO = "Codertocat/Hello-World"
 STUDENT = "student-forker"
 STUDENT_ID = 90000001

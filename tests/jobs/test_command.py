@@ -17,9 +17,9 @@ from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, 
 
 from fakes.github import GitHubFake
 
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "commands.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "commands.yaml").read_text(encoding="utf-8"))
 REPO = "Codertocat/Hello-World"
 CLAIMS = ("Claim,Submitted,GitHub,NetID,Name,Kind,Target,Plan,Status,PR,GitHub ID,Updated\n"
           "C-0001,2019-05-10 09:00,student-forker,sf1234,Sam Canary,typo,README.md,p,,,,\n")

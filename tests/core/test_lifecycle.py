@@ -17,7 +17,7 @@ from extracredit.registry.files import FilesRegistry, parse_csv
 from extracredit.registry.tabs import CellWrite, build_registry
 
 NY = ZoneInfo("America/New_York")
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 DEMO = ROOT / "registry" / "demo"
 SNAPSHOT = DEMO / "semester.json"
 CONFIG_TEXT = (ROOT / ".github" / "extra-credit.yml").read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ import yaml
 
 from extracredit.cli import main
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 CONFIG = ROOT / ".github" / "extra-credit.yml"
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "lint.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent.parent / "cases" / "lint.yaml").read_text(encoding="utf-8"))
 HEADERS = {
     "claims": "Claim,Submitted,GitHub,NetID,Name,Kind,Target,Plan,Status,PR,GitHub ID,Updated",
     "roster": "NetID,Name,GitHub,GitHub ID",
