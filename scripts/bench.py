@@ -45,25 +45,27 @@ import requests  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
-from extracredit.core.claims import (  # noqa: E402
-    activity_from_record,
-    build_directory,
-    entry_matches,
-    find_duplicates,
-)
 from extracredit.core.config import Config, parse_config  # noqa: E402
 from extracredit.core.credit import tally  # noqa: E402
+from extracredit.core.holds import activity_from_record, find_duplicates  # noqa: E402
+from extracredit.core.identity import build_directory  # noqa: E402
 from extracredit.core.lifecycle import lifecycle  # noqa: E402
 from extracredit.core.lint import lint  # noqa: E402
-from extracredit.core.model import PullRequest  # noqa: E402
+from extracredit.core.model import (  # noqa: E402
+    Claim,
+    PullRequest,
+    Registry,
+    Table,
+)
+from extracredit.core.targets import entry_matches  # noqa: E402
 from extracredit.core.titles import check_title  # noqa: E402
 from extracredit.core.verdict import decide  # noqa: E402
 from extracredit.forge.snapshot import pull_from_json  # noqa: E402
 from extracredit.jobs.sync import problems_rows  # noqa: E402
 from extracredit.registry.files import FilesRegistry, render_csv  # noqa: E402
 from extracredit.registry.opening import CHECK_TABS  # noqa: E402
-from extracredit.registry.sheets import cell_text, quote_tab  # noqa: E402
-from extracredit.registry.tabs import (  # noqa: E402
+from extracredit.registry.parse import build_registry  # noqa: E402
+from extracredit.registry.schema import (  # noqa: E402
     CHECKS_COLUMNS,
     CLAIMS_COLUMNS,
     CLAIMS_LOG_COLUMNS,
@@ -71,11 +73,8 @@ from extracredit.registry.tabs import (  # noqa: E402
     PROBLEMS_COLUMNS,
     ROSTER_COLUMNS,
     TALLY_COLUMNS,
-    Claim,
-    Registry,
-    Table,
-    build_registry,
 )
+from extracredit.registry.sheets import cell_text, quote_tab  # noqa: E402
 from extracredit.text import gradebook  # noqa: E402
 from extracredit.text.report import build_report, labels_we_set, state_line  # noqa: E402
 

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from extracredit import __version__
-from extracredit.core.config import DEFAULT_CONFIG_PATH, ConfigError
+from extracredit.core.config import DEFAULT_CONFIG_PATH
 from extracredit.core.titles import check_title
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, ConfigError, UserError
 from extracredit.jobs import init as initializing
 from extracredit.registry.opening import load_config
+from extracredit.text import config as config_words
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,7 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from extracredit.jobs import registry as registry_tools
 
         return registry_tools.run(args)
-    except (ConfigError, UserError) as error:
+    except ConfigError as error:
+        print(f"extracredit: {config_words.describe(error)}", file=sys.stderr)
+        return EXIT_UNDECIDED
+    except UserError as error:
         print(f"extracredit: {error}", file=sys.stderr)
         return EXIT_UNDECIDED
     except KeyboardInterrupt:

@@ -15,21 +15,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extracredit.core.claims import (
-    Activity,
-    Carried,
-    build_directory,
-    carried_claim,
-    claim_ids_in,
-    covers,
-    entry_matches,
-    find_duplicates,
-    holds,
-    others_on_files,
-    targets_overlap,
-)
-from extracredit.core.model import Account, ChangedFile, PullRequest
-from extracredit.registry.tabs import Claim, Registry, RosterEntry, split_targets
+from extracredit.core.cells import split_targets
+from extracredit.core.claims import Carried, carried_claim, claim_ids_in
+from extracredit.core.holds import find_duplicates, holds, others_on_files
+from extracredit.core.identity import build_directory
+from extracredit.core.model import Account, Activity, ChangedFile, Claim, PullRequest, Registry, RosterEntry
+from extracredit.core.targets import covers, entry_matches, targets_overlap
 
 from fakes.all_pairs import duplicates_all_pairs
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from extracredit.core.config import ConfigError, parse_config
+from extracredit.core.config import parse_config
+from extracredit.errors import ConfigError
+from extracredit.text.config import describe
 
 ROOT = Path(__file__).parent.parent.parent
 CASES: list[dict[str, Any]] = yaml.safe_load(
@@ -63,17 +65,17 @@ def test_bad_config_names_the_key(case: dict[str, Any]) -> None:
             data[key] = value
     with pytest.raises(ConfigError) as raised:
         parse_config(yaml.safe_dump(data, allow_unicode=True))
-    assert str(raised.value) == case["error"]
+    assert describe(raised.value) == case["error"]
 
 
 def test_config_that_is_not_yaml() -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config("tag: [DLFL23\n", "course.yml")
-    assert str(raised.value) == ("configuration error: course.yml is not valid YAML (line 2); "
+    assert describe(raised.value) == ("configuration error: course.yml is not valid YAML (line 2); "
                                  "fix the indentation or quoting there")
 
 
 def test_config_that_is_a_list() -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config("- a\n")
-    assert str(raised.value) == "configuration error at '(top level)': expected a mapping, got ['a']"
+    assert describe(raised.value) == "configuration error at '(top level)': expected a mapping, got ['a']"

@@ -13,20 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from extracredit.core.cells import parse_time
 from extracredit.core.config import Config, parse_config
 from extracredit.core.credit import HistogramBucket, KindCounts, Tally, pull_key_of, tally, two_decimals
-from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.core.model import Account, ChangedFile, PullRequest, Registry, Table
 from extracredit.forge.snapshot import load_snapshot
 from extracredit.registry.files import FilesRegistry
-from extracredit.registry.tabs import (
-    CLAIMS_COLUMNS,
-    LEDGER_COLUMNS,
-    ROSTER_COLUMNS,
-    Registry,
-    Table,
-    build_registry,
-    parse_time,
-)
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS, ROSTER_COLUMNS
 
 NY = ZoneInfo("America/New_York")
 ROOT = Path(__file__).parent.parent.parent

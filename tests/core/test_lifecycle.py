@@ -14,7 +14,8 @@ from extracredit.core.config import parse_config
 from extracredit.core.lifecycle import ClaimRecord, lifecycle, new_ids, plan_row_writes
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.registry.files import FilesRegistry, parse_csv
-from extracredit.registry.tabs import CellWrite, build_registry
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CellWrite
 
 NY = ZoneInfo("America/New_York")
 ROOT = Path(__file__).parent.parent.parent

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from extracredit.core.claims import Activity, holds, targets_overlap
-from extracredit.registry.tabs import Claim
+from extracredit.core.holds import holds
+from extracredit.core.model import Activity, Claim
+from extracredit.core.targets import targets_overlap
 
 
 def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from extracredit.cli import main
-from extracredit.registry.tabs import CLAIMS_COLUMNS, LEDGER_COLUMNS
+from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS
 
 from fakes.github import GitHubFake
 from fakes.sheets import SheetsFake

@@ -8,14 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from extracredit.core.cells import normalize_login, parse_time
+from extracredit.core.model import Problem
+from extracredit.errors import RegistryError
 from extracredit.registry.files import parse_csv
-from extracredit.registry.tabs import (
-    Problem,
-    RegistryError,
-    build_registry,
-    normalize_login,
-    parse_time,
-)
+from extracredit.registry.parse import build_registry
+from extracredit.text.problems import fix, what
 
 NY = ZoneInfo("America/New_York")
 CLAIMS_HEADER = "Claim,Submitted,GitHub,NetID,Name,Kind,Target,Plan,Status,PR,GitHub ID,Updated\n"
@@ -42,6 +40,11 @@ def test_normalize_login(cell: str, login: str | None) -> None:
 def test_parse_time(cell: str, expected: datetime | None) -> None:
     assert parse_time(cell, NY) == expected
 
+
+
+def in_words(problem: Problem) -> tuple[str, int, str, str, str, str | None]:
+    """A problem as the Problems tab shows it: place, words, fix, and the row's login."""
+    return problem.tab, problem.row, problem.column, what(problem), fix(problem), problem.login
 
 def registry(claims_csv: str, roster_csv: str | None = None, ledger_csv: str | None = None):  # type: ignore[no-untyped-def]
     tables = {"Claims": parse_csv("Claims", claims_csv)}
@@ -70,9 +73,9 @@ def test_row_numbers_count_blank_rows_and_multiline_cells() -> None:
             + ",2023-09-15,bob,cd2,B,typos,c.md,p,,,,\n")
     result = registry(text)
     assert [c.row for c in result.claims] == [2]
-    assert result.problems == (
-        Problem("Claims", 4, "Kind", "'typos' is not a kind (typo, bug, material or translation)",
-                "write 'typo'", "bob"),)
+    assert [in_words(p) for p in result.problems] == [
+        ("Claims", 4, "Kind", "'typos' is not a kind (typo, bug, material or translation)",
+         "write 'typo'", "bob")]
 
 
 def test_broken_rows_are_reported_and_the_rest_still_works() -> None:
@@ -84,7 +87,7 @@ def test_broken_rows_are_reported_and_the_rest_still_works() -> None:
             + "C-0005,2023-09-14,erin,ee5,E,material,e.md,p,withdrawn,,,\n")
     result = registry(text)
     assert [c.id for c in result.claims] == [None, "C-0005"]
-    assert [(p.row, p.column, p.problem) for p in result.problems] == [
+    assert [(p.row, p.column, what(p)) for p in result.problems] == [
         (2, "Submitted", "'soon' is not a date and time"),
         (3, "GitHub", "'alice smith' is not a GitHub username"),
         (4, "NetID", "is empty"),
@@ -119,9 +122,9 @@ def test_missing_required_column_names_what_is_there() -> None:
 def test_duplicate_header_is_reported() -> None:
     result = registry("Submitted,GitHub,NetID,Kind,Target,Kind\n2023-09-14,a,b,typo,x.md,bug\n")
     assert result.claims[0].kind == "typo"
-    assert result.problems == (Problem("Claims", 1, "Kind",
+    assert [in_words(p) for p in result.problems] == [("Claims", 1, "Kind",
                                        "the header names this column twice; only the first is read",
-                                       "rename or delete the second column"),)
+                                       "rename or delete the second column", None)]
 
 
 def test_ledger_rows() -> None:

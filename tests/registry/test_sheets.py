@@ -21,18 +21,13 @@ from hypothesis import strategies as st
 from extracredit.cli import main
 from extracredit.core.config import parse_config
 from extracredit.core.slash import Credit
+from extracredit.errors import RegistryError
 from extracredit.jobs.command import record_credit
 from extracredit.jobs.sync import SYNC_TABS, sync
 from extracredit.registry.files import FilesRegistry
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS, CellWrite, RegistryBackend
 from extracredit.registry.sheets import SheetsRegistry, spreadsheet_key
-from extracredit.registry.tabs import (
-    CLAIMS_COLUMNS,
-    LEDGER_COLUMNS,
-    CellWrite,
-    RegistryBackend,
-    RegistryError,
-    build_registry,
-)
 from extracredit.retry import RetryPolicy
 
 from fakes.sheets import SheetsFake

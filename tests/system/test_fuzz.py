@@ -12,12 +12,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extracredit.core.config import ConfigError, parse_config
+from extracredit.core.config import parse_config
+from extracredit.core.model import Table
 from extracredit.core.slash import parse_command
 from extracredit.core.titles import check_title
+from extracredit.errors import ConfigError, RegistryError
 from extracredit.forge.actions import EventError, trigger_from_event
 from extracredit.registry.files import parse_csv
-from extracredit.registry.tabs import CLAIMS_COLUMNS, RegistryError, Table, build_registry
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CLAIMS_COLUMNS
+from extracredit.text.config import describe
 
 NY = ZoneInfo("America/New_York")
 # Brackets, digits and spaces that look like the tag's (full-width, CJK, zero-width).
@@ -85,7 +89,7 @@ def test_any_configuration_parses_or_names_the_problem(value: Any) -> None:
     try:
         parse_config(yaml.safe_dump(value))
     except ConfigError as error:
-        message = str(error)
+        message = describe(error)
     assert message.startswith("configuration error")
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from extracredit.core.config import parse_config
-from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.core.model import Account, ChangedFile, PullRequest, Table
 from extracredit.core.verdict import decide
-from extracredit.registry.tabs import CLAIMS_COLUMNS, Table, build_registry
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CLAIMS_COLUMNS
 from extracredit.text.report import build_report
 
 NY = ZoneInfo("America/New_York")

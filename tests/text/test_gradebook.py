@@ -20,10 +20,10 @@ from extracredit.core.credit import (
     Unmatched,
     tally,
 )
-from extracredit.core.model import PullRequest
+from extracredit.core.model import PullRequest, Registry
 from extracredit.forge.snapshot import load_snapshot
 from extracredit.registry.files import FilesRegistry
-from extracredit.registry.tabs import Registry, build_registry
+from extracredit.registry.parse import build_registry
 from extracredit.text.gradebook import (
     brightspace_csv,
     gradebook_csv,

@@ -12,14 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from extracredit.text import messages
+from extracredit.core.vocab import KINDS, ConfigProblem
+from extracredit.errors import ConfigError
 
-KINDS = ("typo", "bug", "material", "translation")
 DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"
-
-
-class ConfigError(Exception):
-    """The configuration file cannot be used; the message names the key path and the fix."""
 
 
 @dataclass(frozen=True)
@@ -93,29 +89,33 @@ _SCHEMA: dict[str, Any] = {
 _REQUIRED = ("course", "tag", "window", "repos", "registry")
 
 
-def _fail(path: str, problem: str) -> ConfigError:
-    return ConfigError(messages.config_error(path, problem))
+def _fail(path: str, code: ConfigProblem, **values: object) -> ConfigError:
+    return ConfigError(path, code, values)
+
+
+def _wrong(expected: str, value: Any) -> dict[str, object]:
+    return {"expected": expected, "value": value}
 
 
 def _check_keys(mapping: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
     for key in mapping:
         if not isinstance(key, str):
-            raise _fail(f"{prefix}{key!r}", messages.CONFIG_KEY_NOT_TEXT)
+            raise _fail(f"{prefix}{key!r}", "key-not-text")
         if key not in allowed:
             near = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
-            raise _fail(prefix + key, messages.config_unknown_key(near[0] if near else None,
-                                                                  sorted(allowed)))
+            raise _fail(prefix + key, "unknown-key", near=near[0] if near else None,
+                        allowed=sorted(allowed))
 
 
 def _mapping(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _fail(path, messages.config_wrong_type("a mapping", value))
+        raise _fail(path, "wrong-type", **_wrong("a mapping", value))
     return value
 
 
 def _text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(path, messages.config_wrong_type("non-empty text", value))
+        raise _fail(path, "wrong-type", **_wrong("non-empty text", value))
     return value.strip()
 
 
@@ -127,18 +127,18 @@ def _day(value: Any, path: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _fail(path, messages.config_wrong_type("a date such as 2023-09-05", value))
+    raise _fail(path, "wrong-type", **_wrong("a date such as 2023-09-05", value))
 
 
 def _number(value: Any, path: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _fail(path, messages.config_wrong_type("a number", value))
+        raise _fail(path, "wrong-type", **_wrong("a number", value))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise _fail(path, messages.config_wrong_type("a number", value)) from None
+        raise _fail(path, "wrong-type", **_wrong("a number", value)) from None
     if not number.is_finite() or number < 0:
-        raise _fail(path, messages.CONFIG_NEGATIVE)
+        raise _fail(path, "negative")
     return number
 
 
@@ -149,34 +149,34 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "somewhere"
-        raise ConfigError(messages.config_not_yaml(source, where)) from None
+        raise ConfigError("", "not-yaml", {"source": source, "where": where}) from None
     if data is None:
         data = {}
     root = _mapping(data, "(top level)")
     _check_keys(root, _SCHEMA, "")
     for key in _REQUIRED:
         if key not in root:
-            raise _fail(key, messages.CONFIG_MISSING)
+            raise _fail(key, "missing")
 
     tag = _text(root["tag"], "tag").strip("[]")
     if not _TAG.match(tag):
-        raise _fail("tag", messages.config_bad_tag(tag))
+        raise _fail("tag", "bad-tag", tag=tag)
 
     timezone = _text(root.get("timezone", "America/New_York"), "timezone")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _fail("timezone", messages.config_bad_timezone(timezone)) from None
+        raise _fail("timezone", "bad-timezone", zone=timezone) from None
 
     window_map = _mapping(root["window"], "window")
     _check_keys(window_map, _SCHEMA["window"], "window.")
     for key in ("opens", "closes"):
         if key not in window_map:
-            raise _fail(f"window.{key}", messages.CONFIG_MISSING)
+            raise _fail(f"window.{key}", "missing")
     window = Window(_day(window_map["opens"], "window.opens"),
                     _day(window_map["closes"], "window.closes"))
     if window.closes < window.opens:
-        raise _fail("window", messages.CONFIG_WINDOW_BACKWARDS)
+        raise _fail("window", "window-backwards")
 
     cap = _number(root.get("cap", 5), "cap")
     kind_credit = _parse_kinds(root.get("kinds", {}), cap)
@@ -209,7 +209,7 @@ def _parse_kinds(value: Any, cap: Decimal) -> dict[str, Decimal]:
         if "credit" in settings_map:
             credit = _number(settings_map["credit"], f"kinds.{kind}.credit")
             if credit > cap:
-                raise _fail(f"kinds.{kind}.credit", messages.config_over_cap(credit, cap))
+                raise _fail(f"kinds.{kind}.credit", "over-cap", credit=credit, cap=cap)
             defaults[kind] = credit
     return defaults
 
@@ -219,11 +219,11 @@ def _parse_claims_policy(value: Any) -> ClaimsPolicy:
     _check_keys(policy, _SCHEMA["claims"], "claims.")
     required = policy.get("required", True)
     if not isinstance(required, bool):
-        raise _fail("claims.required", messages.config_wrong_type("true or false", required))
+        raise _fail("claims.required", "wrong-type", **_wrong("true or false", required))
     days = policy.get("expire_after_days", 14)
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise _fail("claims.expire_after_days",
-                    messages.config_wrong_type("a whole number of days, 1 or more", days))
+                    "wrong-type", **_wrong("a whole number of days, 1 or more", days))
     return ClaimsPolicy(required=required, expire_after_days=days)
 
 
@@ -231,12 +231,12 @@ def _parse_repos(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise _fail("repos", messages.config_wrong_type("a list of OWNER/REPO names", value))
+        raise _fail("repos", "wrong-type", **_wrong("a list of OWNER/REPO names", value))
     repos = []
     for index, repo in enumerate(value):
         name = _text(repo, f"repos[{index}]")
         if not _REPO.match(name):
-            raise _fail(f"repos[{index}]", messages.config_bad_repo(name))
+            raise _fail(f"repos[{index}]", "bad-repo", name=name)
         repos.append(name)
     return tuple(repos)
 
@@ -249,7 +249,7 @@ def _parse_labels(value: Any) -> Labels:
     if isinstance(rejected_value, str):
         rejected_value = [rejected_value]
     if not isinstance(rejected_value, list):
-        raise _fail("labels.rejected", messages.config_wrong_type("a list of labels",
+        raise _fail("labels.rejected", "wrong-type", **_wrong("a list of labels",
                                                                    rejected_value))
     rejected = tuple(_text(item, f"labels.rejected[{i}]") for i, item in enumerate(rejected_value))
     return Labels(accepted=accepted, rejected=rejected)
@@ -267,8 +267,8 @@ def _parse_columns(value: Any) -> tuple[tuple[str, str], ...]:
         name = _text(column, path)
         if name not in MAPPABLE_COLUMNS:
             near = difflib.get_close_matches(name, MAPPABLE_COLUMNS, n=1, cutoff=0.5)
-            raise _fail(path, messages.config_bad_column(name, near[0] if near else None,
-                                                         MAPPABLE_COLUMNS))
+            raise _fail(path, "bad-column", name=name, near=near[0] if near else None,
+                        allowed=MAPPABLE_COLUMNS)
         pairs.append((str(header).strip(), name))
     return tuple(pairs)
 
@@ -280,19 +280,19 @@ def _parse_registry(value: Any) -> RegistrySettings:
     columns = _parse_columns(registry.get("columns", {}))
     if backend == "files":
         if "path" not in registry:
-            raise _fail("registry.path", messages.CONFIG_MISSING)
+            raise _fail("registry.path", "missing")
         extra = sorted(set(registry) - {"backend", "path", "columns"})
         if extra:
-            raise _fail(f"registry.{extra[0]}", messages.config_not_for_backend("files"))
+            raise _fail(f"registry.{extra[0]}", "not-for-backend", backend="files")
         return RegistrySettings(backend="files", path=_text(registry["path"], "registry.path"),
                                 columns=columns)
     if backend == "sheets":
         if "claims" not in registry:
-            raise _fail("registry.claims", messages.CONFIG_MISSING)
+            raise _fail("registry.claims", "missing")
         if "path" in registry:
-            raise _fail("registry.path", messages.config_not_for_backend("sheets"))
+            raise _fail("registry.path", "not-for-backend", backend="sheets")
         claims = _text(registry["claims"], "registry.claims")
         staff = _text(registry.get("staff", claims), "registry.staff")
         return RegistrySettings(backend="sheets", claims=claims, staff=staff, columns=columns)
     near = difflib.get_close_matches(backend, ["files", "sheets"], n=1, cutoff=0.5)
-    raise _fail("registry.backend", messages.config_bad_backend(backend, near[0] if near else None))
+    raise _fail("registry.backend", "bad-backend", backend=backend, near=near[0] if near else None)

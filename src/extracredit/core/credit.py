@@ -7,28 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
-from typing import Literal
 
-from extracredit.core.claims import (
-    build_directory,
-    carried_claim,
-    claim_activity,
-    find_duplicates,
-    latest_ledger,
-    pull_key,
-    pull_key_of,
-)
-from extracredit.core.config import KINDS, Config, Labels
-from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest
+from extracredit.core.claims import carried_claim
+from extracredit.core.config import Config, Labels
+from extracredit.core.holds import claim_activity, find_duplicates
+from extracredit.core.identity import build_directory
+from extracredit.core.ledger import latest_ledger, pull_key, pull_key_of
+from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, LedgerEntry, PullRequest, Registry
 from extracredit.core.titles import check_title
-from extracredit.registry.tabs import Claim, LedgerEntry, Registry
+from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, UnmatchedReason
 from extracredit.text import messages
-
-Decision = Literal["accepted", "rejected", "pending", "closed"]
-DecidedBy = Literal["ledger", "label", "merge", "state"]
-NoCredit = Literal["outside-window", "bad-title", "rejected", "pending", "closed-unmerged",
-                   "no-claim", "duplicate", "zero-kind", "already-credited"]
-UnmatchedReason = Literal["bot", "staff", "not-a-student"]
 
 HISTOGRAM_STEP = Decimal("0.5")
 

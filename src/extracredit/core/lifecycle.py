@@ -8,18 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from extracredit.core.claims import build_directory, carried_claim, expiry, latest_ledger, pull_key
+from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config
 from extracredit.core.credit import decide_pull
-from extracredit.core.model import PullRequest
-from extracredit.registry.tabs import (
-    TOOL_CLAIMS_COLUMNS,
-    CellWrite,
-    Claim,
-    Registry,
-    Table,
-    column_index,
-)
+from extracredit.core.holds import expiry
+from extracredit.core.identity import build_directory
+from extracredit.core.ledger import latest_ledger, pull_key
+from extracredit.core.model import Claim, PullRequest, Registry, Table
+from extracredit.registry.parse import column_index
+from extracredit.registry.schema import TOOL_CLAIMS_COLUMNS, CellWrite
 
 _ID_NUMBER = re.compile(r"^C-(\d+)$")
 

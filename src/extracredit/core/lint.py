@@ -7,15 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from extracredit.core.claims import (
-    Activity,
-    entry_matches,
-    find_duplicates,
-    targets_overlap,
-)
+from extracredit.core.cells import parse_time, split_targets
 from extracredit.core.config import Config
-from extracredit.registry.tabs import Claim, Problem, Registry, Table, parse_time, split_targets
-from extracredit.text import messages
+from extracredit.core.holds import find_duplicates
+from extracredit.core.model import Activity, Claim, Problem, Registry, Table
+from extracredit.core.targets import entry_matches, targets_overlap
 
 BACKDATING = timedelta(days=2)
 BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not when it was added
@@ -32,9 +28,9 @@ def _claims_problems(claims: Sequence[Claim]) -> list[Problem]:
         for index, later in enumerate(owned):
             for earlier in owned[:index]:
                 if targets_overlap(earlier.targets, later.targets) and earlier.kind == later.kind:
-                    problems.append(Problem("Claims", later.row, "Target",
-                                            messages.lint_claimed_twice(earlier.label, earlier.row),
-                                            messages.FIX_CLAIMED_TWICE, later.github))
+                    problems.append(Problem("Claims", later.row, "Target", "claimed-twice",
+                                            (("earlier", earlier.label), ("earlier_row", earlier.row)),
+                                            later.github))
                     break
     return problems
 
@@ -62,24 +58,22 @@ def _identity_problems(registry: Registry) -> list[Problem]:
             logins_of_netid[netid].setdefault(login, ("Claims", claim.row))
             expected = roster_login.get(netid)
             if expected is not None and expected != login:
-                problems.append(Problem("Claims", claim.row, "GitHub",
-                                        messages.lint_not_roster_login(claim.github, expected),
-                                        messages.FIX_ROSTER_LOGIN, claim.github))
+                problems.append(Problem("Claims", claim.row, "GitHub", "not-roster-login",
+                                        (("cell", claim.github), ("roster", expected)), claim.github))
     for login, netids in netids_of_login.items():
         if len(netids) > 1:
             places = sorted(netids.values(), key=_claims_last)
             tab, row = places[-1]
-            problems.append(Problem(tab, row, "GitHub",
-                                    messages.lint_login_on_two_netids(login, len(netids),
-                                                                      *places[0]),
-                                    messages.FIX_ONE_PERSON, login))
+            problems.append(Problem(tab, row, "GitHub", "login-on-two-netids",
+                                    (("account", login), ("count", len(netids)),
+                                     ("also_tab", places[0][0]), ("also_row", places[0][1])), login))
     for logins in logins_of_netid.values():
         if len(logins) > 1:
             places = sorted(logins.values(), key=_claims_last)
             tab, row = places[-1]
-            problems.append(Problem(tab, row, "NetID",
-                                    messages.lint_netid_with_two_logins(len(logins), *places[0]),
-                                    messages.FIX_ONE_PERSON))
+            problems.append(Problem(tab, row, "NetID", "netid-with-two-logins",
+                                    (("count", len(logins)), ("also_tab", places[0][0]),
+                                     ("also_row", places[0][1]))))
     return problems
 
 
@@ -88,9 +82,8 @@ def _target_problems(claims: Sequence[Claim], repo_files: Sequence[str]) -> list
     for claim in claims:
         for entry in claim.targets:
             if not any(entry_matches(entry, path) for path in repo_files):
-                problems.append(Problem("Claims", claim.row, "Target",
-                                        messages.lint_target_matches_nothing(entry),
-                                        messages.FIX_TARGET_PATH, claim.github))
+                problems.append(Problem("Claims", claim.row, "Target", "target-matches-nothing",
+                                        (("entry", entry),), claim.github))
     return problems
 
 
@@ -121,20 +114,15 @@ def _history_problems(claims: Sequence[Claim], claims_log: Table | None,
             continue
         first_seen, original = seen[claim.id]
         if first_seen - claim.submitted > BACKDATING and BASELINE_KEY not in original:
-            problems.append(Problem("Claims", claim.row, "Submitted",
-                                    messages.lint_backdated(first_seen), messages.FIX_BACKDATED,
-                                    claim.github))
+            problems.append(Problem("Claims", claim.row, "Submitted", "backdated",
+                                    (("first_seen", first_seen),), claim.github))
         known = activity.get(claim)
         if known is None or known.first_pr_opened is None:
             continue
         if str(original.get("Kind", "")).strip().lower() not in ("", claim.kind):
-            problems.append(Problem("Claims", claim.row, "Kind",
-                                    messages.lint_changed_after_pr("Kind"),
-                                    messages.FIX_CHANGED_AFTER_PR, claim.github))
+            problems.append(Problem("Claims", claim.row, "Kind", "changed-after-pr", (), claim.github))
         if split_targets(str(original.get("Target", ""))) not in ((), claim.targets):
-            problems.append(Problem("Claims", claim.row, "Target",
-                                    messages.lint_changed_after_pr("Target"),
-                                    messages.FIX_CHANGED_AFTER_PR, claim.github))
+            problems.append(Problem("Claims", claim.row, "Target", "changed-after-pr", (), claim.github))
     return problems
 
 
@@ -145,14 +133,14 @@ def lint(registry: Registry, config: Config, *, activity: Mapping[Claim, Activit
     expire_after = timedelta(days=config.claims.expire_after_days)
     problems = list(registry.problems)
     for later, earlier in find_duplicates(registry.claims, activity, expire_after).items():
-        problems.append(Problem("Claims", later.row, "Target",
-                                messages.lint_duplicate(earlier.label, earlier.row,
-                                                        earlier.submitted),
-                                messages.FIX_DUPLICATE, later.github))
+        problems.append(Problem("Claims", later.row, "Target", "duplicate",
+                                (("earlier", earlier.label), ("earlier_row", earlier.row),
+                                 ("submitted", earlier.submitted)), later.github))
     problems += _claims_problems(registry.claims)
     problems += _identity_problems(registry)
     if repo_files is not None:
         problems += _target_problems(registry.claims, list(repo_files))
     problems += _history_problems(registry.claims, claims_log, activity, config)
-    return sorted(problems, key=lambda p: (p.tab != "Claims", p.tab, p.row, p.column, p.problem))
+    # Claims first, then by place; text.problems.ordered settles the order within one cell.
+    return sorted(problems, key=lambda p: (p.tab != "Claims", p.tab, p.row, p.column))
 

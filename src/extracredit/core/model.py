@@ -1,10 +1,14 @@
-"""Plain data about pull requests, as the core sees them (no client objects)."""
+"""Plain data the rules work on: pull requests, claims, roster, ledger and problems (no client objects)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+
+from extracredit.core.vocab import INACTIVE_STATUSES, ProblemCode
 
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 _PR_REF = re.compile(r"^\s*(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>\d+)\s*$")
@@ -72,3 +76,99 @@ def parse_pr_ref(text: str) -> tuple[str, int] | None:
     if match is None:
         return None
     return match["repo"], int(match["number"])
+
+
+@dataclass(frozen=True)
+class Table:
+    """A tab as read: its header and its data rows, numbered as the sheet numbers them."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken cell or row, located as the spreadsheet shows it: a code and the values that
+    explain it; the words are text's (``text.problems``)."""
+
+    tab: str
+    row: int
+    column: str
+    code: ProblemCode
+    values: tuple[tuple[str, object], ...] = ()
+    login: str | None = None  # the row's own GitHub login, so its owner can be told
+
+    def value(self, name: str) -> object:
+        return dict(self.values)[name]
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str | None
+    row: int
+    submitted: datetime
+    github: str | None  # normalised login, as the student wrote it
+    github_id: int | None
+    netid: str | None
+    name: str
+    kind: str
+    targets: tuple[str, ...]
+    plan: str
+    status: str
+    pr_urls: tuple[str, ...]
+    updated: datetime | None
+
+    @property
+    def owner(self) -> str:
+        """Who the claim belongs to: the NetID, else (until a TA fixes the row) the login."""
+        if self.netid:
+            return self.netid.lower()
+        return "@" + (self.github or "").lower()
+
+    @property
+    def label(self) -> str:
+        return self.id or f"row {self.row}"
+
+    @property
+    def active(self) -> bool:
+        return self.status not in INACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    row: int
+    netid: str
+    name: str
+    github: str | None
+    github_id: int | None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    row: int
+    when: datetime
+    actor: str
+    pr_url: str
+    decision: str
+    credit: Decimal | None
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    claims: tuple[Claim, ...] = ()
+    roster: tuple[RosterEntry, ...] = ()
+    ledger: tuple[LedgerEntry, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    extra: Mapping[str, Table] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What is known of the PRs carrying one claim."""
+
+    first_pr_opened: datetime | None = None
+    decided_at: datetime | None = None
+    in_review: tuple[str, ...] = ()  # URLs of open PRs carrying it

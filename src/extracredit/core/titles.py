@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
-TitleProblem = Literal["missing", "malformed", "wrong-semester"]
+from extracredit.core.vocab import TitleProblem
 
 # Term codes the course family has used in its tags (fall, spring, summer, winter).
 _TERMS = ("FL", "FA", "SP", "SU", "WI")

@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
 
-from extracredit.core.claims import (
-    build_directory,
-    carried_claim,
-    claim_activity,
-    find_duplicates,
-    others_on_files,
-)
+from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config
-from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest
+from extracredit.core.holds import claim_activity, find_duplicates, others_on_files
+from extracredit.core.identity import build_directory
+from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, Problem, PullRequest, Registry
 from extracredit.core.titles import TitleVerdict, check_title
-from extracredit.registry.tabs import Claim, Problem, Registry
-
-Outcome = Literal["pass", "fail", "error", "skip"]
-SkipReason = Literal["bot", "staff", "outsider"]
-ClaimProblem = Literal["no-claim", "not-covered", "duplicate", "registry-error"]
+from extracredit.core.vocab import ClaimProblem, Outcome, SkipReason
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from github.Requester import Requester
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
+from extracredit.text import comment as verdict_words
 from extracredit.text import messages
 from extracredit.text.report import Changes, Existing, published_head
 
@@ -243,7 +244,7 @@ class GitHub:
     def _find_comment(self, number: int) -> IssueComment | None:
         for comment in self.repo.get_issue(number).get_comments():
             body = comment.body or ""
-            if body.startswith(messages.COMMENT_MARKER) and comment.user.type == "Bot":
+            if body.startswith(verdict_words.COMMENT_MARKER) and comment.user.type == "Bot":
                 return comment
         return None
 

@@ -9,14 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from extracredit.core.claims import build_directory
 from extracredit.core.config import Config
-from extracredit.core.model import PullRequest
+from extracredit.core.identity import build_directory
+from extracredit.core.model import PullRequest, Registry
 from extracredit.core.titles import check_title
 from extracredit.errors import UserError
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot
 from extracredit.registry.opening import env_number
-from extracredit.registry.tabs import Registry
 from extracredit.retry import patient
 from extracredit.text import messages
 

@@ -13,15 +13,16 @@ from typing import Any
 
 from github import Github
 
-from extracredit.core.config import Config, ConfigError
-from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
+from extracredit.core.config import Config
+from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, Registry, parse_pr_ref
 from extracredit.core.verdict import CheckVerdict, decide
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, ConfigError, RegistryError, UserError
 from extracredit.forge import actions
 from extracredit.forge.github import GitHub, GitHubError, connect
 from extracredit.forge.snapshot import SnapshotError, load_snapshot
 from extracredit.registry.opening import env_number, load_config, read_registry
-from extracredit.registry.tabs import Registry, RegistryError
+from extracredit.text import comment as verdict_words
+from extracredit.text import config as config_words
 from extracredit.text import messages
 from extracredit.text.report import Changes, Status, build_report, plan_changes
 
@@ -70,15 +71,15 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         verdict = decide(pr, registry, config, snapshot.taken_at, known_pulls=known,
                          registry_error=registry_error)
         worst = max(worst, verdict.exit_code)
-        summary.append(messages.summary_line(verdict))
+        summary.append(verdict_words.summary_line(verdict))
         if args.json:
             print(json.dumps(verdict_json(verdict), ensure_ascii=False))
             continue
         report = build_report(verdict)
         if len(wanted) > 1:
-            print(f"\n{'=' * 78}\n{messages.summary_line(verdict)}\n{'=' * 78}")
+            print(f"\n{'=' * 78}\n{verdict_words.summary_line(verdict)}\n{'=' * 78}")
         if report.comment is None:
-            print(messages.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
+            print(verdict_words.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
         else:
             print(report.comment)
     if len(wanted) > 1 and not args.json:
@@ -167,7 +168,7 @@ def check_live(github: GitHub, number: int, config: Config | None, config_error:
             existing, comment = github.existing(pr, comment_count=comment_count,
                                                 commenting=report.comment is not None)
             changes = plan_changes(report, existing, comment.html_url if comment else None)
-            print(messages.summary_line(verdict))
+            print(verdict_words.summary_line(verdict))
             if dry_run:
                 print(messages.DRY_RUN_HEADER)
                 print(messages.describe_changes(changes))
@@ -196,13 +197,13 @@ def _write_action_files(verdict: CheckVerdict) -> None:
         })
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        actions.append_summary(summary, messages.job_summary(verdict))
+        actions.append_summary(summary, verdict_words.job_summary(verdict))
 
 
 def _publish_config_error(github: Any, pr: PullRequest, error: str, dry_run: bool) -> int:
     print(actions.annotation("error", error))
     statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
-                     for context in (messages.TITLE_CONTEXT, messages.CLAIM_CONTEXT))
+                     for context in (verdict_words.TITLE_CONTEXT, verdict_words.CLAIM_CONTEXT))
     changes = Changes("none", None, statuses, (), ())
     if not dry_run:
         github.apply(pr, changes, None)
@@ -222,5 +223,5 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         if not os.environ.get("GITHUB_ACTIONS"):
             raise
-        config, config_error = None, str(error)
+        config, config_error = None, config_words.describe(error)
     return _live(args, config, config_error)

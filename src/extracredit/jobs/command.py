@@ -8,12 +8,13 @@ from datetime import datetime
 
 from extracredit.core.config import Config
 from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, RegistryError, UserError
 from extracredit.forge import actions
 from extracredit.forge.github import GitHub, GitHubError
 from extracredit.jobs.check import check_live, connect_from_environment
 from extracredit.registry.opening import load_config, open_backend
-from extracredit.registry.tabs import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
+from extracredit.registry.parse import column_index
+from extracredit.registry.schema import LEDGER_COLUMNS, RegistryBackend
 from extracredit.text import messages
 
 REACTION_DONE = "+1"

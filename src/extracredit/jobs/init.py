@@ -17,8 +17,9 @@ from importlib import resources
 from pathlib import Path
 
 from extracredit import __version__
-from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, ConfigError, parse_config
-from extracredit.errors import EXIT_OK, UserError
+from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, parse_config
+from extracredit.errors import EXIT_OK, ConfigError, UserError
+from extracredit.text import config as config_words
 from extracredit.text import messages
 
 REF_PLACEHOLDER = "<full commit SHA>"
@@ -115,12 +116,12 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
     try:
         config = parse_config(config_text, DEFAULT_CONFIG_PATH)
     except ConfigError as error:
-        raise UserError(messages.init_bad_setting(str(error))) from None
+        raise UserError(messages.init_bad_setting(config_words.describe(error))) from None
     # An option that parses as more YAML than one value (a comma, a bracket) changed the shape.
     if config.repos != (repo,):
-        raise UserError(messages.init_bad_setting(messages.config_bad_repo(repo)))
+        raise UserError(messages.init_bad_setting(config_words.problem("bad-repo", name=repo)))
     if config.tag != tag:
-        raise UserError(messages.init_bad_setting(messages.config_bad_tag(tag)))
+        raise UserError(messages.init_bad_setting(config_words.problem("bad-tag", tag=tag)))
     files = {DEFAULT_CONFIG_PATH: config_text}
     for name in WORKFLOWS:
         files[workflow_path(name)] = _fill(f"extra-credit-{name}.yml", {

@@ -10,20 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.config import KINDS, Config
+from extracredit.core.config import Config
 from extracredit.core.lint import lint
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
+from extracredit.core.vocab import KINDS, STATUSES
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, RegistryError, UserError
 from extracredit.registry.files import TAB_FILES, FilesRegistry, render_csv, table_rows
 from extracredit.registry.opening import load_config, open_backend
-from extracredit.registry.tabs import (
-    STATUSES,
-    TAB_COLUMNS,
-    TOOL_CLAIMS_COLUMNS,
-    CellWrite,
-    RegistryError,
-    build_registry,
-)
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import TAB_COLUMNS, TOOL_CLAIMS_COLUMNS, CellWrite
 from extracredit.text import messages
+from extracredit.text import problems as problem_words
 
 LINT_TABS = ("Claims", "Roster", "Ledger", "Claims log")
 PROTECTION_NOTE = "extracredit: written by the tool; edits here are overwritten"
@@ -45,19 +41,17 @@ def run_lint(args: argparse.Namespace, config: Config) -> int:
     backend = open_backend(config, args.registry)
     tables = backend.read(LINT_TABS)
     registry = build_registry(tables, config.zone)
-    problems = lint(registry, config, repo_files=_repo_files(args.repo_files),
-                    claims_log=tables.get("Claims log"))
+    problems = problem_words.ordered(lint(registry, config, repo_files=_repo_files(args.repo_files),
+                                          claims_log=tables.get("Claims log")))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # The details name rows of students: they go to the private Problems tab, not the log.
         stamp = datetime.now(UTC).astimezone(config.zone).isoformat(timespec="seconds")
         if config.registry.backend == "sheets" and args.registry is None:
-            backend.replace_tab("Problems", [list(TAB_COLUMNS["Problems"])] + [
-                [p.tab, str(p.row), p.column, p.problem, p.fix, stamp] for p in problems])
+            backend.replace_tab("Problems", problem_words.problems_rows(problems, stamp))
     else:
         for problem in problems:
-            print(messages.lint_line(problem.tab, problem.row, problem.column, problem.problem,
-                                     problem.fix))
-    print(messages.lint_summary(len(problems)))
+            print(problem_words.lint_line(problem))
+    print(problem_words.lint_summary(len(problems)))
     return EXIT_FIX if problems else EXIT_OK
 
 

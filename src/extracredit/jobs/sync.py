@@ -11,31 +11,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.claims import build_directory, claim_activity
 from extracredit.core.config import Config
+from extracredit.core.holds import claim_activity
+from extracredit.core.identity import build_directory
 from extracredit.core.lifecycle import lifecycle, plan_row_writes
 from extracredit.core.lint import BASELINE_KEY, lint
-from extracredit.core.model import PullRequest
+from extracredit.core.model import PullRequest, Registry, Table
 from extracredit.core.titles import check_title
 from extracredit.core.verdict import decide
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
-from extracredit.registry.tabs import (
-    CHECKS_COLUMNS,
-    CLAIMS_LOG_COLUMNS,
-    PROBLEMS_COLUMNS,
-    Problem,
-    Registry,
-    RegistryBackend,
-    RegistryError,
-    Table,
-    build_registry,
-    column_index,
-)
+from extracredit.registry.parse import build_registry, column_index
+from extracredit.registry.schema import CHECKS_COLUMNS, CLAIMS_LOG_COLUMNS, RegistryBackend
 from extracredit.text import messages
+from extracredit.text.problems import ordered, problems_rows
 from extracredit.text.report import build_report, plan_changes
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
@@ -74,11 +66,6 @@ def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
     return rows
 
 
-def problems_rows(problems: Sequence[Problem], stamp: str) -> list[list[str]]:
-    return [list(PROBLEMS_COLUMNS)] + [[p.tab, str(p.row), p.column, p.problem, p.fix, stamp]
-                                      for p in problems]
-
-
 def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
          pulls: Sequence[PullRequest], now: datetime) -> tuple[int, int, tuple[str, ...], int, int]:
     """Bring the registry (read as ``tables``) up to date; returns (claims updated, ids
@@ -100,7 +87,7 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
         else:
             backend.append_rows("Claims log", log_rows)
     activity = claim_activity(registry, pulls, build_directory(registry.roster, registry.claims))
-    problems = lint(registry, config, activity=activity, claims_log=tables.get("Claims log"))
+    problems = ordered(lint(registry, config, activity=activity, claims_log=tables.get("Claims log")))
     backend.replace_tab("Problems", problems_rows(problems, stamp))
     return plan.updated, len(assigned), plan.skipped, len(log_rows), len(problems)
 

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from extracredit.core.credit import Tally, tally, two_decimals
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError
 from extracredit.forge import actions
 from extracredit.forge.pulls import course_pulls
 from extracredit.registry.opening import load_config, open_backend
-from extracredit.registry.tabs import RegistryError, build_registry
+from extracredit.registry.parse import build_registry
 from extracredit.text import gradebook, messages
 
 TALLY_TABS = ("Claims", "Roster", "Ledger", "Tally")  # the Tally tab as it is: written over

@@ -9,7 +9,9 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from extracredit.registry.tabs import TAB_COLUMNS, CellWrite, RegistryError, Table
+from extracredit.core.model import Table
+from extracredit.errors import RegistryError
+from extracredit.registry.schema import TAB_COLUMNS, CellWrite
 from extracredit.text import messages
 
 TAB_FILES: Mapping[str, str] = {

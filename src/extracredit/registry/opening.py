@@ -8,11 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.config import Config, ConfigError, parse_config
-from extracredit.errors import UserError
+from extracredit.core.config import Config, parse_config
+from extracredit.core.model import Registry, Table
+from extracredit.errors import ConfigError, RegistryError, UserError
 from extracredit.registry.files import FilesRegistry
-from extracredit.registry.tabs import Registry, RegistryBackend, RegistryError, Table, build_registry
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import RegistryBackend
 from extracredit.text import messages
+from extracredit.text.config import config_unreadable
 
 CHECK_TABS = ("Claims", "Roster", "Ledger")
 
@@ -21,7 +24,8 @@ def load_config(path: str) -> Config:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigError(messages.config_unreadable(path, error.strerror or str(error))) from None
+        raise ConfigError(str(path), "unreadable",
+                          message=config_unreadable(str(path), error.strerror or str(error))) from None
     return parse_config(text, path)
 
 

@@ -14,7 +14,9 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from extracredit.registry.tabs import CellWrite, RegistryError, Table
+from extracredit.core.model import Table
+from extracredit.errors import RegistryError
+from extracredit.registry.schema import CellWrite
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 from extracredit.text import messages
 

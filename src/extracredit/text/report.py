@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from extracredit.core.verdict import CheckVerdict
-from extracredit.text import messages
+from extracredit.text import comment as verdict_words
 
 StatusState = Literal["success", "failure", "error", "pending"]
 
@@ -72,26 +72,26 @@ _STATE = {"pass": "success", "skip": "success", "fail": "failure", "error": "err
 
 def build_report(verdict: CheckVerdict, registry_url: str | None = None) -> Report:
     tag_label = verdict.tag
-    managed = frozenset({tag_label, messages.LABEL_BAD_TITLE, messages.LABEL_NEEDS_CLAIM,
-                         messages.LABEL_DUPLICATE})
+    managed = frozenset({tag_label, verdict_words.LABEL_BAD_TITLE, verdict_words.LABEL_NEEDS_CLAIM,
+                         verdict_words.LABEL_DUPLICATE})
     if verdict.skip:
-        description = messages.SKIP_DESCRIPTIONS[verdict.skip]
-        statuses = (Status(messages.TITLE_CONTEXT, "success", description),
-                    Status(messages.CLAIM_CONTEXT, "success", description))
+        description = verdict_words.SKIP_DESCRIPTIONS[verdict.skip]
+        statuses = (Status(verdict_words.TITLE_CONTEXT, "success", description),
+                    Status(verdict_words.CLAIM_CONTEXT, "success", description))
         return Report(None, statuses, frozenset(), managed, verdict.head_sha)
     labels = set()
-    labels.add(tag_label if verdict.title.outcome == "pass" else messages.LABEL_BAD_TITLE)
+    labels.add(tag_label if verdict.title.outcome == "pass" else verdict_words.LABEL_BAD_TITLE)
     if verdict.claim.problem in ("no-claim", "not-covered"):
-        labels.add(messages.LABEL_NEEDS_CLAIM)
+        labels.add(verdict_words.LABEL_NEEDS_CLAIM)
     elif verdict.claim.problem == "duplicate":
-        labels.add(messages.LABEL_DUPLICATE)
+        labels.add(verdict_words.LABEL_DUPLICATE)
     statuses = (
-        Status(messages.TITLE_CONTEXT, _STATE[verdict.title.outcome],  # type: ignore[arg-type]
-               messages.title_description(verdict.title, verdict.tag)),
-        Status(messages.CLAIM_CONTEXT, _STATE[verdict.claim.outcome],  # type: ignore[arg-type]
-               messages.claim_description(verdict.claim)),
+        Status(verdict_words.TITLE_CONTEXT, _STATE[verdict.title.outcome],  # type: ignore[arg-type]
+               verdict_words.title_description(verdict.title, verdict.tag)),
+        Status(verdict_words.CLAIM_CONTEXT, _STATE[verdict.claim.outcome],  # type: ignore[arg-type]
+               verdict_words.claim_description(verdict.claim)),
     )
-    body = messages.comment_body(verdict, messages.registry_link(registry_url))
+    body = verdict_words.comment_body(verdict, verdict_words.registry_link(registry_url))
     return Report(body, statuses, frozenset(labels), managed, verdict.head_sha)
 
 
@@ -101,14 +101,14 @@ def state_line(labels: Sequence[str], head_sha: str = "") -> str:
     state: dict[str, object] = {"labels": sorted(labels)}
     if head_sha:
         state["head"] = head_sha
-    return messages.STATE_PREFIX + json.dumps(state) + messages.STATE_SUFFIX
+    return verdict_words.STATE_PREFIX + json.dumps(state) + verdict_words.STATE_SUFFIX
 
 
 def _state(comment_body: str | None) -> dict[str, object]:
     for line in (comment_body or "").splitlines():
-        if line.startswith(messages.STATE_PREFIX) and line.endswith(messages.STATE_SUFFIX):
+        if line.startswith(verdict_words.STATE_PREFIX) and line.endswith(verdict_words.STATE_SUFFIX):
             try:
-                state = json.loads(line[len(messages.STATE_PREFIX):-len(messages.STATE_SUFFIX)])
+                state = json.loads(line[len(verdict_words.STATE_PREFIX):-len(verdict_words.STATE_SUFFIX)])
             except ValueError:
                 return {}
             return state if isinstance(state, dict) else {}

@@ -1,0 +1,199 @@
+"""Holds and duplicates: when a claim holds its targets, and which later claims are duplicates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+from extracredit.core.claims import carried_claim, index_claims
+from extracredit.core.identity import Directory
+from extracredit.core.ledger import first_ledger_decisions, pull_key
+from extracredit.core.model import (
+    Activity,
+    Claim,
+    PullRequest,
+    Registry,
+)
+from extracredit.core.targets import TargetIndex
+
+
+def activity_from_record(claims: Sequence[Claim]) -> dict[Claim, Activity]:
+    """What the registry's tool columns say (the sync job keeps them); used where PRs are unknown."""
+    activity = {}
+    for claim in claims:
+        if claim.status in ("in review", "accepted"):
+            decided = claim.updated if claim.status == "accepted" else None
+            in_review = claim.pr_urls if claim.status == "in review" else ()
+            # The record does not say when the PR opened; the sync marks only timely ones in review.
+            activity[claim] = Activity(claim.submitted, decided, in_review)
+    return activity
+
+
+def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
+                        directory: Directory,
+                        ledger_decided: Mapping[str, datetime]) -> dict[Claim, Activity]:
+    """What the PRs themselves show: when a PR carrying each claim opened, and when it was decided."""
+    opened: dict[Claim, datetime] = {}
+    decided: dict[Claim, datetime] = {}
+    in_review: dict[Claim, list[str]] = defaultdict(list)
+    for pr in pulls:
+        owner = directory.resolve(pr.user)
+        carried = carried_claim(pr, owner, claims).claim
+        if carried is None:
+            continue
+        if carried not in opened or pr.created_at < opened[carried]:
+            opened[carried] = pr.created_at
+        moments = [moment for moment in (pr.decided_at, ledger_decided.get(pr.html_url))
+                   if moment is not None]
+        if moments:
+            when = min(moments)
+            if carried not in decided or when < decided[carried]:
+                decided[carried] = when
+        elif pr.is_open:
+            in_review[carried].append(pr.html_url)
+    return {claim: Activity(opened[claim], decided.get(claim), tuple(in_review.get(claim, ())))
+            for claim in opened}
+
+
+def expiry(claim: Claim, expire_after: timedelta) -> datetime:
+    """When a claim without a timely PR stops holding: N x 24 hours, across clock changes."""
+    return claim.submitted.astimezone(UTC) + expire_after
+
+
+def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) -> datetime | None:
+    """When an active claim stops holding its targets: when its PR was decided, or when it
+    expired with no PR opened in time; None while neither is known to happen."""
+    expires = expiry(claim, expire_after)
+    if activity is None:
+        return expires
+    opened = activity.first_pr_opened
+    if opened is not None and opened <= expires:
+        return activity.decided_at
+    decided = activity.decided_at
+    return expires if decided is None else min(decided, expires)
+
+
+def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
+    """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
+    if not claim.active or at < claim.submitted:
+        return False
+    ends = hold_ends(claim, activity, expire_after)
+    return ends is None or at < ends
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)  # the end of a hold with no end known: after every moment
+
+
+class _Holders:
+    """The claims of one kind that hold their targets, numbered in the order they came, with
+    their targets indexed, their owners, and when their holds end."""
+
+    def __init__(self) -> None:
+        self.targets = TargetIndex()
+        self.claims: list[Claim] = []
+        self.owners: list[str] = []
+        # As hold_ends gives them, not turned into UTC: two moments in one time zone compare by
+        # the clock (in the hour repeated when summer time ends too), and holds compares them so.
+        self.ends: list[datetime] = []
+
+    def add(self, claim: Claim, owner: str, ends: datetime | None) -> None:
+        self.targets.add(len(self.claims), claim.targets)
+        self.claims.append(claim)
+        self.owners.append(owner)
+        self.ends.append(_NEVER if ends is None else ends)
+
+    def earliest(self, entries: Iterable[str], owner: str, at: datetime) -> Claim | None:
+        """The earliest holder at ``at`` of someone other than ``owner`` with a target
+        overlapping one of ``entries``. The index's lookups are exact, so whoever is found
+        overlaps: no pair is compared again."""
+        best = len(self.claims)
+        for entry in entries:
+            for numbers in self.targets.overlapping(entry):
+                best = _first_holder(numbers, self.owners, self.ends, owner, at, best)
+        return self.claims[best] if best < len(self.claims) else None
+
+
+def _first_holder(numbers: list[int], owners: list[str], ends: list[datetime], owner: str,
+                  at: datetime, before: int) -> int:
+    """The first of ``numbers`` (below ``before``, else ``before``) whose holder is not ``owner``
+    and still holds at ``at``: the numbers are in the order filed, so it is the earliest.
+
+    The holders passed on the way whose holds have ended are dropped from the list for good,
+    since every later claim comes later still. The rest is left for later lookups: a lookup
+    reads only as far as it needs, yet each ended holder is read past at most once.
+    """
+    found, read, ended = before, 0, False
+    for number in numbers:
+        if number >= before:
+            break
+        read += 1
+        if ends[number] <= at:
+            ended = True
+        elif owners[number] != owner:
+            found = number
+            break
+    if ended:
+        numbers[:read] = [number for number in islice(numbers, read) if at < ends[number]]
+    return found
+
+
+def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
+                    expire_after: timedelta) -> dict[Claim, Claim]:
+    """Map each duplicate claim to the earlier claim of another student that held its targets.
+
+    Claims are taken earliest first. Each is compared only with the earlier holders of its kind
+    whose targets overlap its own, found through an index of their entries; a holder whose hold
+    has ended is dropped from the index for good. So the work grows with the number of claims,
+    not with the number of pairs.
+    """
+    index = index_claims(claims)
+    if index.duplicates is not None:
+        known_after, known_activity, known = index.duplicates
+        if known_after == expire_after and (known_activity is activity or known_activity == activity):
+            return dict(known)
+    duplicates: dict[Claim, Claim] = {}
+    holders: dict[str, _Holders] = {}
+    for claim, owner in zip(index.active, index.active_owners, strict=True):
+        kind_holders = holders.get(claim.kind)
+        if kind_holders is None:
+            kind_holders = holders[claim.kind] = _Holders()
+        earlier = kind_holders.earliest(claim.targets, owner, claim.submitted)
+        if earlier is not None:
+            duplicates[claim] = earlier
+        else:
+            # Looked up only when there is activity: hashing a claim hashes every field.
+            record = activity.get(claim) if activity else None
+            kind_holders.add(claim, owner, hold_ends(claim, record, expire_after))
+    index.duplicates = (expire_after, dict(activity), duplicates)
+    return dict(duplicates)
+
+
+def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
+                    activity: Mapping[Claim, Activity], at: datetime,
+                    expire_after: timedelta) -> tuple[list[Claim], list[tuple[Claim, str]]]:
+    """Other students' claims that hold files this PR changes, and their open PRs on them."""
+    holding: list[Claim] = []
+    reviewing: list[tuple[Claim, str]] = []
+    for claim in index_claims(registry.claims).covering(pr.filenames):
+        if claim.owner == owner:
+            continue
+        known = activity.get(claim)
+        if holds(claim, at, known, expire_after):
+            holding.append(claim)
+        for url in known.in_review if known else ():
+            if url != pr.html_url:
+                reviewing.append((claim, url))
+    return holding, reviewing
+
+
+
+def claim_activity(registry: Registry, pulls: Sequence[PullRequest],
+                   directory: Directory) -> dict[Claim, Activity]:
+    """What is known of each claim's PRs: the record, overridden by the PRs where they show it."""
+    activity = activity_from_record(registry.claims)
+    first = first_ledger_decisions(registry.ledger)
+    decided = {pr.html_url: first[pull_key(pr)] for pr in pulls if pull_key(pr) in first}
+    activity.update(activity_from_pulls(registry.claims, pulls, directory, decided))
+    return activity

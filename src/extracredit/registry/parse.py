@@ -1,0 +1,189 @@
+"""Untrusted cells parsed into claims, roster and ledger, every unreadable one a Problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from extracredit.core.cells import CLAIM_ID, github_id, normalize_login, parse_time, split_targets
+from extracredit.core.model import Claim, LedgerEntry, Problem, Registry, RosterEntry, Table
+from extracredit.core.vocab import DECISIONS, KINDS, STATUSES, ProblemCode
+from extracredit.errors import RegistryError
+from extracredit.registry.schema import COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
+from extracredit.text import messages
+
+
+class _Row:
+    """Cells of one row looked up by column name, with the row's problems collected."""
+
+    def __init__(self, table: Table, row: int, cells: tuple[str, ...],
+                 index: Mapping[str, int]) -> None:
+        self.table, self.row, self.cells, self.index = table, row, cells, index
+        self.problems: list[Problem] = []
+
+    def get(self, column: str) -> str:
+        position = self.index.get(column)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position].strip()
+
+    def report(self, column: str, code: ProblemCode, login: str | None = None, **values: object) -> None:
+        self.problems.append(Problem(self.table.name, self.row, column, code, tuple(values.items()), login))
+
+
+def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
+    """Locate the known columns by header name; report blank, duplicate and missing headers."""
+    index: dict[str, int] = {}
+    problems: list[Problem] = []
+    known = TAB_COLUMNS.get(table.name, ())
+    for position, raw in enumerate(table.header):
+        name = COLUMN_ALIASES.get(raw.strip(), raw.strip())
+        if not name:
+            continue
+        match = next((column for column in known if column.lower() == name.lower()), None)
+        if match is None:
+            continue
+        if match in index:
+            problems.append(Problem(table.name, 1, match, "header-duplicate"))
+            continue
+        index[match] = position
+    missing = [column for column in REQUIRED_COLUMNS.get(table.name, ()) if column not in index]
+    if missing:
+        raise RegistryError(messages.header_missing(table.name, missing, table.header))
+    return index, problems
+
+
+def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
+    index, problems = column_index(table)
+    rows = [_Row(table, number, cells, index) for number, cells in table.rows
+            if any(cell.strip() for cell in cells)]
+    return rows, problems
+
+
+def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Problem]]:
+    rows, problems = _rows(table)
+    claims: list[Claim] = []
+    seen_ids: dict[str, int] = {}
+    for row in rows:
+        login = normalize_login(row.get("GitHub"))
+        claim_id = row.get("Claim").upper() or None
+        if claim_id and not CLAIM_ID.match(claim_id):
+            row.report("Claim", "bad-claim-id", login, value=claim_id)
+            claim_id = None
+        if claim_id and claim_id in seen_ids:
+            row.report("Claim", "repeated-claim-id", login, value=claim_id, first_row=seen_ids[claim_id])
+            claim_id = None
+        if claim_id:
+            seen_ids[claim_id] = row.row
+        submitted = parse_time(row.get("Submitted"), zone)
+        if submitted is None:
+            row.report("Submitted", "bad-time", login, value=row.get("Submitted"))
+        if login is None:
+            row.report("GitHub", "bad-login", value=row.get("GitHub"))
+        netid = row.get("NetID") or None
+        if netid is None:
+            row.report("NetID", "empty", login)
+        kind = row.get("Kind").lower()
+        if kind not in KINDS:
+            row.report("Kind", "bad-kind", login, value=row.get("Kind"))
+        targets = split_targets(row.get("Target"))
+        if not targets:
+            row.report("Target", "empty", login)
+        # Empty means open; it is kept empty so that the sync writes the word in.
+        status = " ".join(row.get("Status").lower().split())
+        if status and status not in STATUSES:
+            row.report("Status", "bad-status", login, value=row.get("Status"))
+            status = ""
+        for column in ("Plan", "Target", "Name"):
+            if row.get(column).startswith("="):
+                row.report(column, "formula", login)
+        problems.extend(row.problems)
+        if submitted is None or login is None or kind not in KINDS or not targets:
+            continue
+        claims.append(Claim(
+            id=claim_id,
+            row=row.row,
+            submitted=submitted,
+            github=login,
+            github_id=github_id(row.get("GitHub ID")),
+            netid=netid,
+            name=row.get("Name"),
+            kind=kind,
+            targets=targets,
+            plan=row.get("Plan"),
+            status=status,
+            pr_urls=tuple(url for url in re.split(r"[\s,;]+", row.get("PR")) if url),
+            updated=parse_time(row.get("Updated"), zone),
+        ))
+    return claims, problems
+
+
+def parse_roster(table: Table) -> tuple[list[RosterEntry], list[Problem]]:
+    rows, problems = _rows(table)
+    roster = []
+    for row in rows:
+        netid = row.get("NetID")
+        login = normalize_login(row.get("GitHub")) if row.get("GitHub") else None
+        if row.get("GitHub") and login is None:
+            row.report("GitHub", "bad-login", value=row.get("GitHub"))
+        if not netid:
+            row.report("NetID", "empty")
+            problems.extend(row.problems)
+            continue
+        problems.extend(row.problems)
+        roster.append(RosterEntry(row.row, netid, row.get("Name"), login,
+                                  github_id(row.get("GitHub ID"))))
+    return roster, problems
+
+
+def parse_ledger(table: Table, zone: ZoneInfo) -> tuple[list[LedgerEntry], list[Problem]]:
+    rows, problems = _rows(table)
+    ledger = []
+    for row in rows:
+        when = parse_time(row.get("When"), zone)
+        if when is None:
+            row.report("When", "bad-time", value=row.get("When"))
+        decision = row.get("Decision").lower()
+        if decision not in DECISIONS:
+            row.report("Decision", "bad-decision", value=row.get("Decision"))
+        credit: Decimal | None = None
+        if decision == "credit":
+            try:
+                credit = Decimal(row.get("Credit"))
+                if not credit.is_finite() or credit < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                row.report("Credit", "bad-credit", value=row.get("Credit"))
+                credit = None
+        pr_url = row.get("PR")
+        if not pr_url:
+            row.report("PR", "empty")
+        problems.extend(row.problems)
+        if row.problems:
+            continue
+        assert when is not None
+        ledger.append(LedgerEntry(row.row, when, row.get("Actor"), pr_url.rstrip("/"), decision,
+                                  credit, row.get("Reason"), row.get("Source")))
+    return ledger, problems
+
+
+def build_registry(tables: Mapping[str, Table], zone: ZoneInfo) -> Registry:
+    """Turn the tabs as read into the registry the rules use, keeping every problem found."""
+    problems: list[Problem] = []
+    claims: list[Claim] = []
+    roster: list[RosterEntry] = []
+    ledger: list[LedgerEntry] = []
+    if "Claims" not in tables:
+        raise RegistryError(messages.TAB_MISSING_CLAIMS)
+    claims, found = parse_claims(tables["Claims"], zone)
+    problems.extend(found)
+    if "Roster" in tables:
+        roster, found = parse_roster(tables["Roster"])
+        problems.extend(found)
+    if "Ledger" in tables:
+        ledger, found = parse_ledger(tables["Ledger"], zone)
+        problems.extend(found)
+    extra = {name: table for name, table in tables.items() if name not in TAB_COLUMNS}
+    return Registry(tuple(claims), tuple(roster), tuple(ledger), tuple(problems), extra)

@@ -1,0 +1,71 @@
+"""A configuration error in words: the key path, what is wrong there, and the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from extracredit.errors import ConfigError
+
+CONFIG_MISSING = "is required but missing"
+
+
+def _unknown_key(values: Mapping[str, object]) -> str:
+    near = values["near"]
+    allowed = values["allowed"]
+    assert isinstance(allowed, list | tuple)
+    hint = f"did you mean '{near}'?" if near else f"expected one of: {', '.join(map(str, allowed))}"
+    return f"unknown key; {hint}"
+
+
+def _bad_backend(values: Mapping[str, object]) -> str:
+    near = values["near"]
+    hint = f"did you mean '{near}'? " if near else ""
+    return f"unknown backend '{values['backend']}'; {hint}use 'files' or 'sheets'"
+
+
+def _bad_column(values: Mapping[str, object]) -> str:
+    near, allowed = values["near"], values["allowed"]
+    assert isinstance(allowed, list | tuple)
+    hint = f"did you mean '{near}'? " if near else ""
+    return f"'{values['name']}' is not a column of Claims; {hint}use one of {', '.join(map(str, allowed))}"
+
+
+_PROBLEMS: dict[str, Callable[[Mapping[str, object]], str]] = {
+    "missing": lambda v: CONFIG_MISSING,
+    "negative": lambda v: "must be zero or more",
+    "key-not-text": lambda v: "keys must be text",
+    "unknown-key": _unknown_key,
+    "wrong-type": lambda v: f"expected {v['expected']}, got {v['value']!r}",
+    "bad-tag": lambda v: (f"'{v['tag']}' is not a tag; write it like DLFL23 (letters then digits, "
+                          "no brackets)"),
+    "bad-timezone": lambda v: (f"'{v['zone']}' is not a known time zone; use an IANA name such as "
+                               "America/New_York"),
+    "window-backwards": lambda v: "closes before it opens; swap window.opens and window.closes",
+    "over-cap": lambda v: f"a default credit of {v['credit']} is more than the cap of {v['cap']}",
+    "bad-repo": lambda v: f"'{v['name']}' is not OWNER/REPO",
+    "not-for-backend": lambda v: f"does not apply to the '{v['backend']}' backend; remove it",
+    "bad-backend": _bad_backend,
+    "bad-column": _bad_column,
+}
+
+
+def config_not_yaml(source: str, where: str) -> str:
+    return f"configuration error: {source} is not valid YAML ({where}); fix the indentation or quoting there"
+
+
+def config_unreadable(source: str, reason: str) -> str:
+    return f"configuration error: cannot read {source} ({reason}); pass --config PATH to use another file"
+
+
+def problem(code: str, **values: object) -> str:
+    """The words of one configuration problem, without the key path."""
+    return _PROBLEMS[code](values)
+
+
+def describe(error: ConfigError) -> str:
+    """The one paragraph a TA reads for a configuration error."""
+    if error.message is not None:
+        return error.message
+    if error.code == "not-yaml":
+        return config_not_yaml(str(error.values["source"]), str(error.values["where"]))
+    return f"configuration error at '{error.path}': {_PROBLEMS[error.code](error.values)}"
