@@ -21,6 +21,7 @@ from extracredit.forge.snapshot import load_snapshot
 from extracredit.registry.files import FilesRegistry
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS, ROSTER_COLUMNS
+from extracredit.text.gradebook import note_text
 
 NY = ZoneInfo("America/New_York")
 ROOT = Path(__file__).parent.parent.parent
@@ -105,7 +106,7 @@ def student_view(result: Tally, expected: dict[str, Any]) -> dict[str, dict[str,
             "credit": two_decimals(student.credit),
             "capped": student.capped,
             "accepted": [int(link.rsplit("/", 1)[1]) for link in student.accepted_urls],
-            "notes": list(student.notes),
+            "notes": [note_text(note) for note in student.notes],
         }
         for field in ("netid", "name", "github"):
             if field in expected.get(student.key, {}):

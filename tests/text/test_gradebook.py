@@ -14,6 +14,7 @@ from extracredit.core.credit import (
     Aggregates,
     HistogramBucket,
     KindCounts,
+    Note,
     PullCredit,
     StudentCredit,
     Tally,
@@ -44,7 +45,7 @@ def accepted(number: int, earned: str) -> PullCredit:
 
 
 def student(key: str, name: str, github: str, pulls: tuple[PullCredit, ...], raw: str,
-            notes: tuple[str, ...] = (), netid: str | None = None) -> StudentCredit:
+            notes: tuple[Note, ...] = (), netid: str | None = None) -> StudentCredit:
     amount = Decimal(raw)
     return StudentCredit(key, key if netid is None else netid, name, github, pulls, amount,
                          min(amount, Decimal(5)), amount > 5, notes)
@@ -65,11 +66,12 @@ AGGREGATES = Aggregates(
 TALLY = Tally(
     students=(
         student("ab1234", "Aisha Bello", "aishab", (accepted(7, "0.5"),), "0.5",
-                ("C-0007 0.50 (#7, merged)", "#63 not a candidate: the title lacks [DLFL23]")),
+                (Note("earned", "#7", "C-0007", "0.50", decided_by="merge"),
+                 Note("bad-title", "#63", tag="[DLFL23]"))),
         student("cd5678", "=HYPERLINK(\"http://x\",\"Bob\")", "bob", (), "0"),
         student("ef9012", "Chen, \"Carol\"", "carol",
                 (accepted(10, "1.5"), accepted(30, "2"), accepted(42, "1.5"), accepted(60, "1.5")),
-                "6.5", ("-1 typed as a note", "+ another")),
+                "6.5", (Note("rejected", "-1", decided_by="ledger"), Note("pending", "+", claim="C-1"))),
         student("@ghost", "@Gus", "ghost", (accepted(3, "0.125"),), "0.125", netid=""),
         student("jd0042", "Jamal Davis", "jdavis42", (), "0"),
     ),
@@ -98,7 +100,7 @@ def test_tally_csv() -> None:
         "cd5678,\"'=HYPERLINK(\"\"http://x\"\",\"\"Bob\"\")\",bob,,0.00,0.00,no,\n"
         "ef9012,\"Chen, \"\"Carol\"\"\",carol,https://github.com/Atcold/NYU-DLFL23/pull/10 "
         "https://github.com/Atcold/NYU-DLFL23/pull/30 https://github.com/Atcold/NYU-DLFL23/pull/42 "
-        "https://github.com/Atcold/NYU-DLFL23/pull/60,6.50,5.00,yes,'-1 typed as a note; + another\n"
+        "https://github.com/Atcold/NYU-DLFL23/pull/60,6.50,5.00,yes,'-1 rejected (Ledger); + pending (C-1)\n"
         ",'@Gus,ghost,https://github.com/Atcold/NYU-DLFL23/pull/3,0.13,0.13,no,\n"
         "jd0042,Jamal Davis,jdavis42,,0.00,0.00,no,\n"
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
+from typing import Literal
 
 from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config, Labels
@@ -16,7 +17,6 @@ from extracredit.core.ledger import latest_ledger, pull_key, pull_key_of
 from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, LedgerEntry, PullRequest, Registry
 from extracredit.core.titles import check_title
 from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, UnmatchedReason
-from extracredit.text import messages
 
 HISTOGRAM_STEP = Decimal("0.5")
 
@@ -57,7 +57,7 @@ class StudentCredit:
     raw: Decimal
     credit: Decimal
     capped: bool
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
     @property
     def accepted_urls(self) -> tuple[str, ...]:
@@ -219,20 +219,36 @@ def _count_units(drafts: Sequence[_Draft], config: Config) -> None:
                 member.no_credit, member.credited_by = "already-credited", best.ref
 
 
-def _note(draft: _Draft, tag: str) -> str | None:
+@dataclass(frozen=True)
+class Note:
+    """One entry of a student's Notes: what a PR earned, or why it earned nothing, or (with no
+    PR) that the student has no NetID; ``text.gradebook`` words it."""
+
+    reason: NoCredit | Literal["earned", "no-netid"]
+    pr: str = ""
+    claim: str | None = None
+    amount: str = ""
+    kind: str | None = None
+    duplicate_of: str | None = None
+    decided_by: DecidedBy | None = None
+    ledger_amount: bool = False
+    credited_by: str | None = None
+    opened_on: str = ""
+    tag: str = ""
+
+
+def _note(draft: _Draft, tag: str) -> Note | None:
     """The Notes entry of one PR: what it earned, or why it earned nothing."""
     claim = draft.claim.label if draft.claim else None
     duplicate_of = draft.duplicate_of.label if draft.duplicate_of else None
     if draft.counted:
-        return messages.tally_award_note(
-            draft.ref, claim, two_decimals(draft.earned), decided_by=draft.decided_by,
-            ledger_amount=draft.ledger_credit is not None, duplicate_of=duplicate_of)
+        return Note("earned", draft.ref, claim, two_decimals(draft.earned), decided_by=draft.decided_by,
+                    ledger_amount=draft.ledger_credit is not None, duplicate_of=duplicate_of)
     if draft.no_credit is None:
         return None
-    return messages.tally_no_credit_note(
-        draft.no_credit, draft.ref, claim=claim, kind=draft.claim.kind if draft.claim else None,
-        duplicate_of=duplicate_of, decided_by=draft.decided_by, credited_by=draft.credited_by,
-        opened_on=draft.opened_on.isoformat(), tag=f"[{tag}]")
+    return Note(draft.no_credit, draft.ref, claim=claim, kind=draft.claim.kind if draft.claim else None,
+                duplicate_of=duplicate_of, decided_by=draft.decided_by, credited_by=draft.credited_by,
+                opened_on=draft.opened_on.isoformat(), tag=f"[{tag}]")
 
 
 @dataclass(frozen=True)
@@ -350,7 +366,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         raw = sum((draft.earned for draft in mine), Decimal(0))
         notes = [note for note in (_note(draft, config.tag) for draft in mine) if note]
         if not person.netid:
-            notes.append(messages.TALLY_NO_NETID)
+            notes.append(Note("no-netid"))
         students.append(StudentCredit(
             key=key, netid=person.netid, name=person.name, github=person.github,
             pulls=tuple(draft.settle() for draft in mine), raw=raw, credit=min(raw, config.cap),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal
 
-from extracredit.core.credit import HISTOGRAM_STEP, Aggregates, Tally, two_decimals
+from extracredit.core.credit import HISTOGRAM_STEP, Aggregates, Note, Tally, two_decimals
 from extracredit.text import messages
 
 TALLY_COLUMNS = ("NetID", "Name", "GitHub", "Accepted PRs", "Raw credit", "Credit", "Capped", "Notes")
@@ -46,7 +46,7 @@ def tally_csv(tally: Tally) -> str:
     return _csv(TALLY_COLUMNS, (
         (student.netid, student.name, student.github, " ".join(student.accepted_urls),
          two_decimals(student.raw), two_decimals(student.credit), _yes_no(student.capped),
-         NOTES_SEPARATOR.join(student.notes))
+         NOTES_SEPARATOR.join(map(note_text, student.notes)))
         for student in tally.students))
 
 
@@ -116,3 +116,15 @@ def summary_markdown(aggregates: Aggregates) -> str:
         messages.TALLY_SUMMARY_BUCKETS.format(step=_number(HISTOGRAM_STEP)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def note_text(note: Note) -> str:
+    """One entry of the Tally's Notes column, for the TA."""
+    if note.reason == "no-netid":
+        return messages.TALLY_NO_NETID
+    if note.reason == "earned":
+        return messages.tally_award_note(note.pr, note.claim, note.amount, decided_by=note.decided_by,
+                                         ledger_amount=note.ledger_amount, duplicate_of=note.duplicate_of)
+    return messages.tally_no_credit_note(
+        note.reason, note.pr, claim=note.claim, kind=note.kind, duplicate_of=note.duplicate_of,
+        decided_by=note.decided_by, credited_by=note.credited_by, opened_on=note.opened_on, tag=note.tag)
