@@ -31,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--naive-live", action="store_true",
                         help="run the naive nightly and tally at the latency too (slow: they "
                              "are otherwise run without it and their wall time projected)")
+    # A --cold-start option would go here; see the note in compare.run_all first.
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else FULL
     latency = args.latency / 1000
