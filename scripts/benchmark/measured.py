@@ -17,17 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from extracredit.claims import activity_from_record, build_directory, find_duplicates
-from extracredit.files import FilesRegistry, render_csv
-from extracredit.lint import lint
-from extracredit.registry import (
-    CLAIMS_COLUMNS,
-    LEDGER_COLUMNS,
-    ROSTER_COLUMNS,
-    Claim,
-    Registry,
-    build_registry,
-)
+from extracredit.core.holds import activity_from_record, find_duplicates
+from extracredit.core.identity import build_directory
+from extracredit.core.lint import lint
+from extracredit.core.model import Claim, Registry
+from extracredit.registry.files import FilesRegistry, render_csv
+from extracredit.registry.parse import build_registry
+from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS, ROSTER_COLUMNS
 
 from .semester import TAG, PullSpec, Targets, make_claims, make_people, universe
 from .world import Run, World, cli_config, run_cli

@@ -11,20 +11,20 @@ from urllib.parse import quote
 
 import requests
 
-from extracredit import gradebook
-from extracredit.backend import CHECK_TABS
-from extracredit.config import Config
-from extracredit.credit import tally
-from extracredit.lifecycle import lifecycle
-from extracredit.lint import lint
-from extracredit.model import PullRequest
-from extracredit.registry import Table, build_registry
-from extracredit.report import build_report, labels_we_set, state_line
-from extracredit.sheets import cell_text, quote_tab
-from extracredit.snapshot import pull_from_json
-from extracredit.syncing import problems_rows
-from extracredit.titles import check_title
-from extracredit.verdict import decide
+from extracredit.core.config import Config
+from extracredit.core.credit import tally
+from extracredit.core.lifecycle import lifecycle
+from extracredit.core.lint import lint
+from extracredit.core.model import PullRequest, Table
+from extracredit.core.titles import check_title
+from extracredit.core.verdict import decide
+from extracredit.forge.snapshot import pull_from_json
+from extracredit.jobs.sync import problems_rows
+from extracredit.registry.opening import CHECK_TABS
+from extracredit.registry.parse import build_registry
+from extracredit.registry.sheets import cell_text, quote_tab
+from extracredit.text import gradebook
+from extracredit.text.report import build_report, labels_we_set, state_line
 
 from .semester import CLAIMS_KEY, STAFF_KEY
 from .world import Run, World, measured

@@ -107,8 +107,8 @@ def list_bound(world: World, when: datetime | None = None) -> int:
 
 
 def tally_files_bound(world: World, previous: Path) -> int:
-    from extracredit.snapshot import load_snapshot
-    from extracredit.titles import check_title
+    from extracredit.core.titles import check_title
+    from extracredit.forge.snapshot import load_snapshot
 
     # A head frozen without files (its title lacked the tag then) needs them once it has it.
     known = {(p.repo, p.number, p.head_sha) for p in load_snapshot(previous).all_pulls() if p.files}

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from extracredit.claims import entry_matches
-from extracredit.registry import LEDGER_COLUMNS, ROSTER_COLUMNS
+from extracredit.core.targets import entry_matches
+from extracredit.registry.schema import LEDGER_COLUMNS, ROSTER_COLUMNS
 
 from fakes.github import GitHubFake
 

@@ -22,8 +22,8 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from extracredit.config import Config, parse_config
-from extracredit.registry import (
+from extracredit.core.config import Config, parse_config
+from extracredit.registry.schema import (
     CHECKS_COLUMNS,
     CLAIMS_COLUMNS,
     CLAIMS_LOG_COLUMNS,

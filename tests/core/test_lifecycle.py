@@ -11,10 +11,11 @@ import pytest
 
 from extracredit.cli import main
 from extracredit.core.config import parse_config
-from extracredit.core.lifecycle import ClaimRecord, lifecycle, new_ids, plan_row_writes
+from extracredit.core.lifecycle import ClaimRecord, lifecycle, new_ids
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.registry.files import FilesRegistry, parse_csv
 from extracredit.registry.parse import build_registry
+from extracredit.registry.rows import plan_row_writes
 from extracredit.registry.schema import CellWrite
 
 NY = ZoneInfo("America/New_York")

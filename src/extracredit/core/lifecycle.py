@@ -14,9 +14,7 @@ from extracredit.core.credit import decide_pull
 from extracredit.core.holds import expiry
 from extracredit.core.identity import build_directory
 from extracredit.core.ledger import latest_ledger, pull_key
-from extracredit.core.model import Claim, PullRequest, Registry, Table
-from extracredit.registry.parse import column_index
-from extracredit.registry.schema import TOOL_CLAIMS_COLUMNS, CellWrite
+from extracredit.core.model import Claim, PullRequest, Registry
 
 _ID_NUMBER = re.compile(r"^C-(\d+)$")
 
@@ -92,61 +90,3 @@ def lifecycle(registry: Registry, pulls: Sequence[PullRequest], config: Config,
         records.append(ClaimRecord(original, claim.id or "", status,
                                    tuple(pr.html_url for pr in prs), github_id))
     return records
-
-
-@dataclass(frozen=True)
-class RowPlan:
-    """The writes that bring the Claims tab's tool columns up to date, and what was skipped."""
-
-    writes: tuple[CellWrite, ...]
-    updated: int
-    skipped: tuple[str, ...]  # claim labels whose row moved away or vanished
-
-
-_IDENTITY = ("Submitted", "GitHub", "NetID", "Kind", "Target")
-
-
-def _identity(index: dict[str, int], cells: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(cells[index[c]].strip() if c in index and index[c] < len(cells) else ""
-                 for c in _IDENTITY)
-
-
-def plan_row_writes(records: Sequence[ClaimRecord], read: Table, current: Table,
-                    stamp: str) -> RowPlan:
-    """Locate each changed claim in the Claims tab as it is *now* (people sort and insert rows
-    while the tool works): by its id, or, for a row that had none, by its own cells."""
-    read_index, _ = column_index(read)
-    index, _ = column_index(current)
-    by_id: dict[str, list[int]] = defaultdict(list)
-    by_identity: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for number, cells in current.rows:
-        at = index.get("Claim")
-        claim_cell = cells[at].strip().upper() if at is not None and at < len(cells) else ""
-        if claim_cell:
-            by_id[claim_cell].append(number)
-        else:
-            by_identity[_identity(index, cells)].append(number)
-    read_rows = dict(read.rows)
-    writes: list[CellWrite] = []
-    skipped: list[str] = []
-    updated = 0
-    for record in records:
-        if not record.changed:
-            continue
-        claim = record.claim
-        if claim.id:
-            rows = by_id.get(claim.id, [])
-        else:
-            rows = by_identity.get(_identity(read_index, read_rows.get(claim.row, ())), [])
-        if len(rows) != 1:
-            skipped.append(claim.label)
-            continue
-        row = rows[0]
-        values = {"Claim": record.id, "Status": record.status, "PR": " ".join(record.pr_urls),
-                  "GitHub ID": "" if record.github_id is None else str(record.github_id),
-                  "Updated": stamp}
-        for column in TOOL_CLAIMS_COLUMNS:
-            if column in index:
-                writes.append(CellWrite("Claims", row, index[column], (values[column],)))
-        updated += 1
-    return RowPlan(tuple(writes), updated, tuple(skipped))

@@ -14,7 +14,7 @@ from typing import Any
 from extracredit.core.config import Config
 from extracredit.core.holds import claim_activity
 from extracredit.core.identity import build_directory
-from extracredit.core.lifecycle import lifecycle, plan_row_writes
+from extracredit.core.lifecycle import lifecycle
 from extracredit.core.lint import BASELINE_KEY, lint
 from extracredit.core.model import PullRequest, Registry, Table
 from extracredit.core.titles import check_title
@@ -25,6 +25,7 @@ from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, r
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry, column_index
+from extracredit.registry.rows import plan_row_writes
 from extracredit.registry.schema import CHECKS_COLUMNS, CLAIMS_LOG_COLUMNS, RegistryBackend
 from extracredit.text import messages
 from extracredit.text.problems import ordered, problems_rows
