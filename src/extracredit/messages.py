@@ -41,7 +41,15 @@ def config_wrong_type(expected: str, value: Any) -> str:
 
 
 def config_bad_tag(tag: str) -> str:
-    return f"'{tag}' is not a tag; write it like DLFL23 (letters then digits, no brackets)"
+    return (f"'{tag}' is not a tag; write it like DLFL23, CSGY6953S27 or CS231N-W24: letters and "
+            "digits, a single - _ or . between them, no spaces or brackets (a term other than "
+            "fall, spring, summer or winter, such as IAP24, is named again in term:)")
+
+
+def config_bad_term(term: str, tag: str) -> str:
+    return (f"'{term}' is not the term at the end of the tag '{tag}'; write it as a name then a "
+            "2- or 4-digit year (IAP24 for 6.S191_IAP24), or leave term: out when the tag ends "
+            "in a term such as F23, SP24, SU25 or W2024")
 
 
 def config_bad_timezone(zone: str) -> str:
