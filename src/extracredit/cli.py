@@ -157,7 +157,7 @@ def _registry_options(command: argparse.ArgumentParser) -> None:
 
 def _title(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    result = check_title(args.title, config.tag)
+    result = check_title(args.title, config.tag, config.term)
     print(json.dumps({
         "verdict": "pass" if result.passed else "fail",
         "problem": result.problem,

@@ -79,3 +79,24 @@ def test_config_that_is_a_list() -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config("- a\n")
     assert describe(raised.value) == "configuration error at '(top level)': expected a mapping, got ['a']"
+
+
+@pytest.mark.parametrize(("tag", "term"), [
+    ("DLFL23", None),
+    ("[CSGY6953S27]", None),
+    ("CS231N-W24", None),
+    ("CS-101-F2025", None),
+    ("MATH2410FA24", None),
+    ("ECE.5545.SP26", None),
+    ("6.S191_IAP24", "IAP24"),
+    ("6.S191_IAP24", "iap24"),
+    ("CSCI_GA.2565", None),
+], ids=lambda value: str(value))
+def test_tags_of_other_courses_are_accepted(tag: str, term: str | None) -> None:
+    data = yaml.safe_load(VALID)
+    data["tag"] = tag
+    if term is not None:
+        data["term"] = term
+    config = parse_config(yaml.safe_dump(data))
+    assert (config.tag, config.term) == (tag.strip("[]"), term)
+    assert config.bracketed_tag == f"[{tag.strip('[]')}]"

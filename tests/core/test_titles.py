@@ -51,3 +51,32 @@ def test_title_command_without_config(tmp_path: Path, capsys: pytest.CaptureFixt
     assert capsys.readouterr().err == (
         f"extracredit: configuration error: cannot read {tmp_path / 'missing.yml'} "
         "(No such file or directory); pass --config PATH to use another file\n")
+
+
+SCHEMES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent.parent / "cases" / "titles_courses.yaml").read_text(encoding="utf-8"))
+SCHEME_CASES = [(scheme["tag"], scheme.get("term"), case)
+                for scheme in SCHEMES for case in scheme["cases"]]
+
+
+@pytest.mark.parametrize(("tag", "term", "case"), SCHEME_CASES,
+                         ids=[f"{tag}+{term}: {case['title']}" for tag, term, case in SCHEME_CASES])
+def test_title_rule_for_other_tag_schemes(tag: str, term: str | None, case: dict[str, Any]) -> None:
+    verdict = check_title(case["title"], tag, term)
+    assert verdict.problem == case["problem"]
+    assert verdict.passed is (case["problem"] is None)
+    assert verdict.suggestion == case.get("suggestion")
+    if verdict.suggestion is not None:
+        assert check_title(verdict.suggestion, tag, term).passed
+        assert verdict.suggestion.upper().count(f"[{tag.upper()}]") == 1
+
+
+def test_title_command_reads_the_term_from_the_config(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config = yaml.safe_load(COURSE_CONFIG.read_text(encoding="utf-8"))
+    config.update(tag="6.S191_IAP24", term="IAP24")
+    path = tmp_path / "extra-credit.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert main(["title", "[6.S191_IAP23] Fix lab 1", "--config", str(path)]) == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "verdict": "fail", "problem": "wrong-semester", "suggestion": "[6.S191_IAP24] Fix lab 1"}

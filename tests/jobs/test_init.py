@@ -129,9 +129,43 @@ def test_the_config_it_writes_is_the_shipped_one_but_for_the_course(tmp_path: Pa
     ("MLSU26", date(2026, 6, 1), date(2026, 8, 31)),
     ("DLWI27", date(2027, 1, 1), date(2027, 1, 31)),
     ("COURSE7", date(2030, 1, 1), date(2030, 12, 31)),  # no term in the tag: this whole year
+    ("CSGY6953S27", date(2027, 1, 1), date(2027, 5, 31)),
+    ("CSGY6953F26", date(2026, 9, 1), date(2026, 12, 31)),
+    ("CS231N-W24", date(2024, 1, 1), date(2024, 1, 31)),
+    ("CS-101-F2025", date(2025, 9, 1), date(2025, 12, 31)),
+    ("MATH2410FA24", date(2024, 9, 1), date(2024, 12, 31)),
+    ("ECE.5545.SP26", date(2026, 1, 1), date(2026, 5, 31)),
+    ("STAT_110_Summer2025", date(2025, 6, 1), date(2025, 8, 31)),
+    ("6.S191_IAP24", date(2030, 1, 1), date(2030, 12, 31)),  # a term init cannot date: this year
 ])
 def test_the_window_is_guessed_from_the_tag(tag: str, opens: date, closes: date) -> None:
     assert initializing.term_window(tag, date(2030, 3, 4)) == (opens, closes)
+    assert initializing.window_from_tag(tag) is (closes.year != 2030)
+
+
+@pytest.mark.parametrize("tag", ["CSGY6953S27", "CS231N-W24", "CS-101-F2025", "ECE.5545.SP26",
+                                 "6.S191_IAP24"])
+def test_a_tag_with_separators_makes_a_config(tmp_path: Path, tag: str) -> None:
+    init(tmp_path, "--tag", f"[{tag}]", "--repo", "Prof/course")
+    config = written_config(tmp_path)
+    assert (config.tag, config.course, config.term) == (tag, tag, None)
+    assert (config.window.opens, config.window.closes) == initializing.term_window(tag, date.today())
+    assert f"[{tag}]" in tree(tmp_path)[".github/pull_request_template.md"]
+
+
+def test_the_steps_say_when_the_window_is_not_a_guess(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--tag", "6.S191_IAP24", "--repo", "Prof/course")
+    year = date.today().year
+    assert (f"Set the window in .github/extra-credit.yml to the course's dates: the tag "
+            f"6.S191_IAP24 ends in no term such as F23, SP24, SU25 or W2024, so it is written as "
+            f"{year}-01-01 to {year}-12-31, all of this year. If the tag names another kind of term "
+            "(IAP24), add it as term: so that titles of other terms are told apart. Check the "
+            "course name, the credit per kind and the cap too.") in capsys.readouterr().out
+    init(tmp_path, "--tag", "CSGY6953S27", "--repo", "Prof/course", "--force")
+    out = capsys.readouterr().out
+    assert "(written as 2027-01-01 to 2027-05-31, a guess from the tag)" in out
+    assert "Set the window" not in out
 
 
 def test_pull_request_template_shows_the_title_rule_and_names_no_claim() -> None:

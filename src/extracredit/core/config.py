@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from extracredit.core.tags import course_of, is_tag
 from extracredit.core.vocab import KINDS, ConfigProblem
 from extracredit.errors import ConfigError
 
@@ -61,6 +62,7 @@ class Config:
     repos: tuple[str, ...]
     labels: Labels
     registry: RegistrySettings
+    term: str | None = None  # the tag's term, when the tag alone does not tell it
 
     @property
     def zone(self) -> ZoneInfo:
@@ -72,11 +74,11 @@ class Config:
 
 
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,15}$")
 
 _SCHEMA: dict[str, Any] = {
     "course": str,
     "tag": str,
+    "term": str,
     "timezone": str,
     "window": {"opens": date, "closes": date},
     "cap": "number",
@@ -159,8 +161,9 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
             raise _fail(key, "missing")
 
     tag = _text(root["tag"], "tag").strip("[]")
-    if not _TAG.match(tag):
+    if not is_tag(tag):
         raise _fail("tag", "bad-tag", tag=tag)
+    term = _parse_term(root["term"], tag) if "term" in root else None
 
     timezone = _text(root.get("timezone", "America/New_York"), "timezone")
     try:
@@ -195,7 +198,15 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
         repos=repos,
         labels=labels,
         registry=registry,
+        term=term,
     )
+
+
+def _parse_term(value: Any, tag: str) -> str:
+    term = _text(value, "term")
+    if course_of(tag, term) is None:
+        raise _fail("term", "bad-term", term=term, tag=tag)
+    return term
 
 
 def _parse_kinds(value: Any, cap: Decimal) -> dict[str, Decimal]:

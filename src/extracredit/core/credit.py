@@ -332,7 +332,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         ref = f"#{pr.number}" if one_repo else pr.ref
         opened_on = pr.created_at.astimezone(config.zone).date()
         in_window = config.window.contains(opened_on)
-        title_passes = check_title(pr.title, config.tag).passed
+        title_passes = check_title(pr.title, config.tag, config.term).passed
         owner = directory.resolve(pr.user)
         if owner is None:
             if in_window and title_passes:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 
+from extracredit.core.tags import SEASON_CODES, TagParts, split_tag
 from extracredit.core.vocab import TitleProblem
 
-# Term codes the course family has used in its tags (fall, spring, summer, winter).
-_TERMS = ("FL", "FA", "SP", "SU", "WI")
 _OPENERS = "[({<【〔〖「『〈《"
 _CLOSERS = "])}>】〕〗」』〉》"
-_TAG_SHAPE = re.compile(r"^(?P<course>[A-Za-z]+?)(?P<term>FL|FA|SP|SU|WI)(?P<year>\d{2})$",
-                        re.IGNORECASE)
-_SEPARATOR = r"[\s\-_./:]?\s*"
+# Spaces around at most one separator; atomic, so that a hostile run of spaces cannot make the
+# pattern try every way of splitting it.
+_SEPARATOR = r"(?>\s*[\-_./:]?\s*)"
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ class _Candidate:
     text: str
     same_term: bool
     bracketed: bool
-    exact: bool
 
 
 def _fold(title: str) -> str:
@@ -44,14 +43,14 @@ def _fold(title: str) -> str:
     return "".join(folded)
 
 
-def _candidate_pattern(tag: str) -> re.Pattern[str]:
-    shape = _TAG_SHAPE.match(tag)
-    if shape is None:
-        course = re.escape(tag)
+def _candidate_pattern(parts: TagParts) -> re.Pattern[str]:
+    # The course part may be spaced or split anywhere (CSGY 6953, DL-FL), its separators dropped.
+    course = _SEPARATOR.join(re.escape(char) for char in parts.course if char.isalnum())
+    if parts.term is None:
         core = rf"(?P<course>{course})(?P<term>)(?P<year>)"
     else:
-        course = _SEPARATOR.join(re.escape(letter) for letter in shape["course"])
-        terms = "|".join(_TERMS)
+        names = sorted({*SEASON_CODES, parts.term.name.upper()}, key=len, reverse=True)
+        terms = "|".join(re.escape(name) for name in names)
         core = (rf"(?P<course>{course}){_SEPARATOR}(?P<term>{terms}){_SEPARATOR}"
                 rf"(?P<year>\d{{4}}|\d{{2}})(?!\d)")
     openers = re.escape(_OPENERS)
@@ -62,17 +61,20 @@ def _candidate_pattern(tag: str) -> re.Pattern[str]:
     )
 
 
-def _candidates(title: str, tag: str) -> list[_Candidate]:
-    shape = _TAG_SHAPE.match(tag)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _ascii_lower(text: str) -> str:
+    # Only ASCII letters fold, so that no look-alike (the long s, the Kelvin sign) passes as the tag.
+    return text.translate(_ASCII_LOWER)
+
+
+def _candidates(title: str, tag: str, term: str | None) -> list[_Candidate]:
+    parts = split_tag(tag, term)
     folded = _fold(title)
     found = []
-    for match in _candidate_pattern(tag).finditer(folded):
-        if shape is None:
-            same_term = True
-        else:
-            year = match["year"][-2:]
-            same_term = (match["term"].upper() == shape["term"].upper()
-                         and year == shape["year"])
+    for match in _candidate_pattern(parts).finditer(folded):
+        same_term = parts.term is None or parts.term.same_as(match["term"], match["year"])
         raw = title[match.start():match.end()]
         found.append(_Candidate(
             start=match.start(),
@@ -80,7 +82,6 @@ def _candidates(title: str, tag: str) -> list[_Candidate]:
             text=raw.strip(),
             same_term=same_term,
             bracketed=bool(match["open"] and match["close"]),
-            exact=raw.upper() == f"[{tag.upper()}]",
         ))
     return found
 
@@ -92,11 +93,14 @@ def _replace(title: str, candidate: _Candidate, tag: str) -> str:
     return " ".join(words)
 
 
-def check_title(title: str, tag: str) -> TitleVerdict:
-    """Apply the tag rule to a title; a failure comes with a passing title that keeps its words."""
-    candidates = _candidates(title, tag)
-    if any(candidate.exact for candidate in candidates):
+def check_title(title: str, tag: str, term: str | None = None) -> TitleVerdict:
+    """Apply the tag rule to a title; a failure comes with a passing title that keeps its words.
+
+    TERM is the configuration's `term:`, for a tag whose term cannot be told from the tag alone.
+    """
+    if _ascii_lower(f"[{tag}]") in _ascii_lower(title):
         return TitleVerdict(True, None, None, None)
+    candidates = _candidates(title, tag, term)
     mangled = [c for c in candidates if c.same_term]
     foreign = [c for c in candidates if not c.same_term and c.bracketed]
     if mangled:

@@ -96,7 +96,7 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
            known_pulls: Sequence[PullRequest] = (), has_write_access: bool | None = None,
            registry_error: str | None = None) -> CheckVerdict:
     """Decide one PR. ``registry`` is None when it could not be read (``registry_error`` says why)."""
-    title_result = check_title(pr.title, config.tag)
+    title_result = check_title(pr.title, config.tag, config.term)
     directory = build_directory(registry.roster, registry.claims) if registry else None
     owner = directory.resolve(pr.user) if directory else None
     reason = skip_reason(pr, owner is not None, title_result, has_write_access)

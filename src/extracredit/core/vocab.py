@@ -42,7 +42,7 @@ ProblemCode = Literal[
 
 # Why the course configuration cannot be used (each rendered by text.config).
 ConfigProblem = Literal[
-    "missing", "negative", "key-not-text", "unknown-key", "wrong-type", "bad-tag", "bad-timezone",
+    "missing", "negative", "key-not-text", "unknown-key", "wrong-type", "bad-tag", "bad-term", "bad-timezone",
     "window-backwards", "over-cap", "bad-repo", "not-for-backend", "bad-backend", "bad-column",
     "not-yaml", "unreadable",
 ]

@@ -89,7 +89,7 @@ def live_pulls(config: Config, registry: Registry,
     directory = build_directory(registry.roster, registry.claims)
 
     def relevant(pr: PullRequest) -> bool:
-        return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag).passed
+        return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag, config.term).passed
 
     return list_live(config, config.repos, relevant, previous)
 

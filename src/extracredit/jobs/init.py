@@ -18,6 +18,7 @@ from pathlib import Path
 
 from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, parse_config
+from extracredit.core.tags import split_tag, term_dates
 from extracredit.errors import EXIT_OK, ConfigError, UserError
 from extracredit.text import config as config_words
 from extracredit.text import messages
@@ -33,15 +34,6 @@ SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
 
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _PLACEHOLDER = re.compile(r"__([A-Z]+)__")
-_TERM = re.compile(r"^[A-Za-z]+?(?P<term>FL|FA|SP|SU|WI)(?P<year>\d{2})$", re.IGNORECASE)
-# First and last day of each term code (month, day), for a first guess at the window.
-_TERM_DAYS = {
-    "FL": ((9, 1), (12, 31)),
-    "FA": ((9, 1), (12, 31)),
-    "SP": ((1, 1), (5, 31)),
-    "SU": ((6, 1), (8, 31)),
-    "WI": ((1, 1), (1, 31)),
-}
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+(?P<repo>[^/\s]+/[^/\s]+?)(?:\.git)?/*$")
 
 
@@ -95,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         backend=setup.config.registry.backend,
         one_sheet=setup.config.registry.claims == setup.config.registry.staff,
         window=(setup.config.window.opens.isoformat(), setup.config.window.closes.isoformat()),
+        unguessed_tag=None if window_from_tag(setup.config.tag) else setup.config.tag,
         workflows=[workflow_path(name) for name in WORKFLOWS],
         registry_path=FILES_REGISTRY,
         old_workflow=OLD_WORKFLOW if (root / OLD_WORKFLOW).exists() else None,
@@ -140,13 +133,16 @@ def pinned_ref(ref: str | None) -> str | None:
 
 
 def term_window(tag: str, today: date) -> tuple[date, date]:
-    """A first guess at the window: the term the tag names (DLFL23: fall 2023), else this year."""
-    found = _TERM.match(tag)
-    if found is None:
-        return date(today.year, 1, 1), date(today.year, 12, 31)
-    year = 2000 + int(found["year"])
-    (open_month, open_day), (close_month, close_day) = _TERM_DAYS[found["term"].upper()]
-    return date(year, open_month, open_day), date(year, close_month, close_day)
+    """A first guess at the window: the term the tag names (CSGY6953S27: spring 2027), else this year."""
+    term = split_tag(tag).term
+    dates = term_dates(term) if term is not None else None
+    return dates or (date(today.year, 1, 1), date(today.year, 12, 31))
+
+
+def window_from_tag(tag: str) -> bool:
+    """Whether term_window read the window from the tag, rather than falling back to this year."""
+    term = split_tag(tag).term
+    return term is not None and term_dates(term) is not None
 
 
 def registry_settings(repo: str, spreadsheet: str | None, staff: str | None) -> tuple[str, str]:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         except SnapshotError as error:
             raise UserError(str(error)) from None
     def wants_files(pr: PullRequest) -> bool:
-        return check_title(pr.title, config.tag).passed  # only tagged PRs can earn credit
+        return check_title(pr.title, config.tag, config.term).passed  # only tagged PRs can earn credit
 
     taken_at = datetime.now(UTC)
     pulls = list_live(config, repos, wants_files, previous)

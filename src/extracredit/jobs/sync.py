@@ -188,7 +188,7 @@ def recheck(github_for: Callable[[str], Any], config: Config, registry: Registry
         # Only PRs with the tag: a title without it is the PR check's to report, on the edit
         # that fixes it.
         if not pr.is_open or pr.repo not in config.repos or not check_title(
-                pr.title, config.tag).passed:
+                pr.title, config.tag, config.term).passed:
             continue
         verdict = decide(pr, registry, config, now, known_pulls=pulls)
         if verdict.skip is not None:

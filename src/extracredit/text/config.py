@@ -36,8 +36,13 @@ _PROBLEMS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "key-not-text": lambda v: "keys must be text",
     "unknown-key": _unknown_key,
     "wrong-type": lambda v: f"expected {v['expected']}, got {v['value']!r}",
-    "bad-tag": lambda v: (f"'{v['tag']}' is not a tag; write it like DLFL23 (letters then digits, "
-                          "no brackets)"),
+    "bad-tag": lambda v: (f"'{v['tag']}' is not a tag; write it like DLFL23, CSGY6953S27 or CS231N-W24: "
+                          "letters and digits, a single - _ or . between them, no spaces or brackets "
+                          "(a term other than fall, spring, summer or winter, such as IAP24, is "
+                          "named again in term:)"),
+    "bad-term": lambda v: (f"'{v['term']}' is not the term at the end of the tag '{v['tag']}'; write it "
+                           "as a name then a 2- or 4-digit year (IAP24 for 6.S191_IAP24), or leave "
+                           "term: out when the tag ends in a term such as F23, SP24, SU25 or W2024"),
     "bad-timezone": lambda v: (f"'{v['zone']}' is not a known time zone; use an IANA name such as "
                                "America/New_York"),
     "window-backwards": lambda v: "closes before it opens; swap window.opens and window.closes",

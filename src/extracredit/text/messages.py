@@ -328,7 +328,7 @@ def init_wrote(path: str, *, replaced: bool) -> str:
 
 def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tuple[str, str],
                     workflows: Sequence[str], registry_path: str,
-                    old_workflow: str | None) -> str:
+                    old_workflow: str | None, unguessed_tag: str | None = None) -> str:
     steps = []
     if old_workflow:
         steps.append(f"Delete {old_workflow}: {workflows[0]} replaces it, and with both every "
@@ -338,9 +338,16 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
                      "commit of the nyu-dl/extracredit release you install (its tag names it on "
                      "the releases page) and keep the `# vX.Y.Z` comment naming that release; "
                      "or run init again with --ref SHA --force.")
-    steps.append(f"Check .github/extra-credit.yml: the course name, the window (written as "
-                 f"{window[0]} to {window[1]}, a guess from the tag), the credit per kind and "
-                 "the cap.")
+    if unguessed_tag is None:
+        steps.append(f"Check .github/extra-credit.yml: the course name, the window (written as "
+                     f"{window[0]} to {window[1]}, a guess from the tag), the credit per kind and "
+                     "the cap.")
+    else:
+        steps.append(f"Set the window in .github/extra-credit.yml to the course's dates: the tag "
+                     f"{unguessed_tag} ends in no term such as F23, SP24, SU25 or W2024, so it is "
+                     f"written as {window[0]} to {window[1]}, all of this year. If the tag names "
+                     "another kind of term (IAP24), add it as term: so that titles of other terms "
+                     "are told apart. Check the course name, the credit per kind and the cap too.")
     if backend == "sheets":
         steps.append("Create a Google service account for the tool and share both spreadsheets "
                      "with it as Editor. Share the staff spreadsheet with nobody else but the TAs.")
