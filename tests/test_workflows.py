@@ -270,6 +270,7 @@ def test_the_files_are_found() -> None:
         ".github/workflows/nightly-wif.yml",
         ".github/workflows/tally-wif.yml",
         ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
         "actions/setup/action.yml",
         "actions/check/action.yml",
         "actions/command/action.yml",
