@@ -483,3 +483,20 @@ def test_the_steps_say_when_the_nightly_runs(tmp_path: Path, capsys: pytest.Capt
     init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
     assert ("It runs at 07:35 UTC, a time chosen from the repository's name so that courses "
             "sharing a Google project do not run at once.") in capsys.readouterr().out
+
+
+def test_the_quota_arithmetic_in_the_docs_matches_the_schedule() -> None:
+    """docs/google-setup.md works out the Sheets quota from the schedule init writes and the
+    benchmark's figures (2 reads a check, ~11 requests a nightly): its numbers follow from them."""
+    text = " ".join((Path(__file__).parent.parent / "docs" / "google-setup.md")
+                    .read_text(encoding="utf-8").split())
+    slots = len(init_choices.NIGHT_MINUTES) * len(init_choices.NIGHT_HOURS_UTC)
+    first, last = init_choices.NIGHT_HOURS_UTC[0], init_choices.NIGHT_HOURS_UTC[-1]
+    assert f"one of {len(init_choices.NIGHT_MINUTES)} minutes" in text
+    assert f"{first:02d}:00–{last:02d}:59 UTC, {slots} slots" in text
+    per_project, per_user, nightly, check = 300, 60, 11, 2
+    assert (f"{per_project // nightly} syncs ({per_project // nightly} \u00d7 {nightly} = "
+            f"{per_project // nightly * nightly})") in text
+    assert f"{per_user // nightly} syncs in the same minute ({per_user // nightly * nightly})" in text
+    assert f"or {per_user // check} checks a minute" in text
+    assert f"**{per_project // (check * 10)} courses at 10 checks a minute each**" in text
