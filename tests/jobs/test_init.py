@@ -8,9 +8,12 @@ refusal writes nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
+import string
 import subprocess
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +21,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extracredit import __version__
 from extracredit.core.claims import claim_ids_in
@@ -25,6 +30,7 @@ from extracredit.core.config import parse_config
 from extracredit.core.titles import check_title
 from extracredit.errors import EXIT_OK, UserError
 from extracredit.jobs import init as initializing
+from extracredit.jobs import init_choices
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 CLAIMS_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc"
@@ -314,3 +320,219 @@ def test_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for option in ("--tag", "--repo", "--spreadsheet", "--staff", "--ref", "--force", "--dir"):
         assert option in text
+
+
+# --- the commit the workflows run: --ref, else the one pip installed ------------------------------
+
+
+@pytest.fixture(autouse=True)
+def development_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as a development install (no recorded commit) unless it says otherwise,
+    whatever way the test environment installed the package."""
+    monkeypatch.setattr(init_choices, "installed_release_commit", lambda: None)
+
+
+DEVELOPMENT_MESSAGE = (
+    "This extracredit is a development install (not installed with pip from a commit of "
+    "nyu-dl/extracredit), so the workflows name <full commit SHA>: pass --ref with the "
+    "40-character commit of the release to run, or install one with pip install "
+    "\"git+https://github.com/nyu-dl/extracredit@<SHA>\" and run init again.")
+
+
+def test_a_development_install_keeps_the_placeholder_and_says_to_pass_ref(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
+    out = capsys.readouterr().out
+    assert DEVELOPMENT_MESSAGE in out.splitlines()
+    assert f"@<full commit SHA> # v{__version__}\n" in tree(tmp_path)[FILES[2]]
+
+
+def test_an_install_from_a_commit_pins_that_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(init_choices, "installed_release_commit", lambda: SHA)
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
+    out = capsys.readouterr().out
+    assert (f"The workflows run nyu-dl/extracredit at {SHA}, the commit this extracredit "
+            f"{__version__} was installed from (pass --ref SHA to choose another).") in out.splitlines()
+    assert "<full commit SHA>" not in out + "".join(tree(tmp_path).values())
+    assert f"check.yml@{SHA} # v{__version__}\n" in tree(tmp_path)[FILES[2]]
+
+
+def test_ref_wins_over_the_installed_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(init_choices, "installed_release_commit", lambda: "f" * 40)
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23", "--ref", SHA)
+    assert "installed from" not in capsys.readouterr().out
+    assert f"check.yml@{SHA} " in tree(tmp_path)[FILES[2]]
+
+
+def direct_url(url: str, vcs_info: Any) -> str:
+    return json.dumps({"url": url, "vcs_info": vcs_info})
+
+
+@pytest.mark.parametrize(("record", "commit"), [
+    (direct_url("https://github.com/nyu-dl/extracredit", {"vcs": "git", "commit_id": SHA}), SHA),
+    (direct_url("https://github.com/nyu-dl/extracredit.git",
+                {"vcs": "git", "commit_id": SHA.upper(), "requested_revision": "v0.1.0"}), SHA),
+    (direct_url("ssh://git@github.com/nyu-dl/extracredit.git", {"vcs": "git", "commit_id": SHA}), SHA),
+    (direct_url("https://github.com/NYU-DL/ExtraCredit", {"vcs": "git", "commit_id": SHA}), SHA),
+    # a fork: its commits are not nyu-dl/extracredit's to pin
+    (direct_url("https://github.com/someone/extracredit", {"vcs": "git", "commit_id": SHA}), None),
+    (direct_url("https://github.com/nyu-dl/extracredit-fork", {"vcs": "git", "commit_id": SHA}), None),
+    (direct_url("https://github.com/nyu-dl/extracredit", {"vcs": "hg", "commit_id": SHA}), None),
+    (direct_url("https://github.com/nyu-dl/extracredit", {"vcs": "git", "commit_id": SHA[:7]}), None),
+    (direct_url("https://github.com/nyu-dl/extracredit", None), None),
+    (json.dumps({"url": "file:///home/ta/extracredit", "dir_info": {"editable": True}}), None),
+    (json.dumps({"url": "https://files.example/extracredit-0.1.0.whl",
+                 "archive_info": {"hashes": {}}}), None),
+    ("not json", None),
+    ("[]", None),
+    ("", None),
+    (None, None),
+])
+def test_the_installed_commit_comes_from_pips_record(record: str | None, commit: str | None) -> None:
+    assert init_choices.release_commit(record) == commit
+
+
+def test_the_config_names_its_schema_at_the_pinned_commit() -> None:
+    files = initializing.render(tag="DLFL23", repo="Atcold/NYU-DLFL23", spreadsheet=None,
+                                staff=None, ref=SHA, today=date(2023, 8, 1)).files
+    assert files[".github/extra-credit.yml"].splitlines()[0] == (
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/nyu-dl/extracredit/"
+        f"{SHA}/docs/extra-credit.schema.json")
+    schema = Path(__file__).parent.parent.parent / init_choices.SCHEMA_PATH
+    assert schema.is_file()
+
+
+# --- Google by Workload Identity Federation -------------------------------------------------------
+
+WIF_PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/github/providers/nyu-dlfl23"
+WIF_ACCOUNT = "extracredit@nyu-dlfl23.iam.gserviceaccount.com"
+WIF_OPTIONS = ["--spreadsheet", CLAIMS_KEY, "--staff", STAFF_KEY,
+               "--wif-provider", WIF_PROVIDER, "--wif-service-account", WIF_ACCOUNT]
+
+
+def test_wif_options_reach_every_workflow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23", "--ref", SHA, *WIF_OPTIONS)
+    files = tree(tmp_path)
+    for name in ("check", "commands", "nightly", "tally"):
+        text = files[f".github/workflows/extra-credit-{name}.yml"]
+        assert f"uses: nyu-dl/extracredit/.github/workflows/{name}-wif.yml@{SHA} # v" in text
+        (job,) = yaml.safe_load(text)["jobs"].values()
+        assert job["permissions"]["id-token"] == "write"
+        assert job["with"]["workload-identity-provider"] == WIF_PROVIDER
+        assert job["with"]["service-account"] == WIF_ACCOUNT
+        assert "secrets" not in job
+    steps = capsys.readouterr().out.split("Next steps:\n", 1)[1]
+    assert "Workload Identity Federation, with no key" in steps
+    assert "assertion.repository" in steps
+    assert "roles/iam.workloadIdentityUser" in steps
+    assert "as the repository secret" not in steps
+
+
+def test_the_key_route_names_the_secret_and_the_way_to_wif(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23", "--ref", SHA, "--spreadsheet", CLAIMS_KEY)
+    for name in ("check", "commands", "nightly", "tally"):
+        text = tree(tmp_path)[f".github/workflows/extra-credit-{name}.yml"]
+        assert f"/{name}.yml@{SHA} " in text
+        assert "id-token" not in text
+    steps = capsys.readouterr().out.split("Next steps:\n", 1)[1]
+    assert "as the repository secret EXTRACREDIT_GOOGLE_CREDENTIALS" in steps
+    assert "--wif-provider PROVIDER --wif-service-account EMAIL --force" in steps
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--spreadsheet", CLAIMS_KEY, "--wif-provider", WIF_PROVIDER],
+     "--wif-provider and --wif-service-account go together: Workload Identity Federation needs "
+     "the provider and the service account it may act as"),
+    (["--spreadsheet", CLAIMS_KEY, "--wif-service-account", WIF_ACCOUNT],
+     "--wif-provider and --wif-service-account go together: Workload Identity Federation needs "
+     "the provider and the service account it may act as"),
+    (["--wif-provider", WIF_PROVIDER, "--wif-service-account", WIF_ACCOUNT],
+     "--wif-provider is for a Google Sheets registry: pass --spreadsheet too (a files registry "
+     "needs no Google access)"),
+    (["--spreadsheet", CLAIMS_KEY, "--wif-service-account", WIF_ACCOUNT,
+      "--wif-provider", "projects/my-course/locations/global/workloadIdentityPools/github/providers/x1234"],
+     "--wif-provider 'projects/my-course/locations/global/workloadIdentityPools/github/providers/"
+     "x1234' is not a provider's full name: give projects/NUMBER/locations/global/"
+     "workloadIdentityPools/POOL/providers/PROVIDER (the project's number, not its id; `gcloud "
+     "iam workload-identity-pools providers describe` prints it as `name`)"),
+    (["--spreadsheet", CLAIMS_KEY, "--wif-service-account", WIF_ACCOUNT,
+      "--wif-provider", WIF_PROVIDER + "\nregistry: x"],
+     f"--wif-provider {WIF_PROVIDER + chr(10) + 'registry: x'!r} is not a provider's full name: "
+     "give projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the "
+     "project's number, not its id; `gcloud iam workload-identity-pools providers describe` "
+     "prints it as `name`)"),
+    (["--spreadsheet", CLAIMS_KEY, "--wif-provider", WIF_PROVIDER,
+      "--wif-service-account", "ta@nyu.edu"],
+     "--wif-service-account 'ta@nyu.edu' is not a service account: give its email, "
+     "NAME@PROJECT.iam.gserviceaccount.com"),
+])
+def test_bad_wif_options_are_refused(tmp_path: Path, argv: list[str], message: str) -> None:
+    with pytest.raises(UserError) as refused:
+        init(tmp_path, "--repo", "Atcold/NYU-DLFL23", *argv)
+    assert str(refused.value) == message
+    assert tree(tmp_path) == {}
+
+
+# --- the nightly's time: the course's own -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("repo", "minute", "hour"), [
+    ("Atcold/NYU-DLFL23", 35, 7),
+    ("atcold/nyu-dlfl23", 35, 7),  # GitHub names ignore case, and so does the time
+    ("Atcold/NYU-DLSP24", 11, 7),
+    ("nyu-dl/extracredit", 29, 6),
+])
+def test_the_nightly_time_comes_from_the_repository_name(repo: str, minute: int, hour: int) -> None:
+    assert init_choices.nightly_time(repo) == (minute, hour)
+    files = initializing.render(tag="DLFL23", repo=repo, spreadsheet=None, staff=None, ref=SHA,
+                                today=date(2023, 8, 1)).files
+    nightly = yaml.safe_load(files[".github/workflows/extra-credit-nightly.yml"])
+    assert nightly[True]["schedule"] == [{"cron": f"{minute} {hour} * * *"}]
+    assert f"# every day at {hour:02d}:{minute:02d} UTC\n" in files[
+        ".github/workflows/extra-credit-nightly.yml"]
+
+
+# GitHub's characters of OWNER/REPO.
+REPO_TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-._/", min_size=1, max_size=140)
+
+
+@given(REPO_TEXT)
+def test_every_nightly_time_is_off_the_quarter_hours_at_night(repo: str) -> None:
+    minute, hour = init_choices.nightly_time(repo)
+    assert minute % 15 != 0
+    assert 5 <= hour <= 10
+    assert init_choices.nightly_time(repo.upper()) == init_choices.nightly_time(repo.lower())
+
+
+def test_courses_spread_over_every_slot() -> None:
+    """336 slots (56 minutes x 6 hours): 3,360 repositories fill every one, none more than
+    three times its share."""
+    counts = Counter(init_choices.nightly_time(f"course{i}/notes") for i in range(3360))
+    assert len(counts) == len(init_choices.NIGHT_MINUTES) * len(init_choices.NIGHT_HOURS_UTC) == 336
+    assert max(counts.values()) <= 30
+
+
+def test_the_steps_say_when_the_nightly_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
+    assert ("It runs at 07:35 UTC, a time chosen from the repository's name so that courses "
+            "sharing a Google project do not run at once.") in capsys.readouterr().out
+
+
+def test_the_quota_arithmetic_in_the_docs_matches_the_schedule() -> None:
+    """docs/google-setup.md works out the Sheets quota from the schedule init writes and the
+    benchmark's figures (2 reads a check, ~11 requests a nightly): its numbers follow from them."""
+    text = " ".join((Path(__file__).parent.parent.parent / "docs" / "google-setup.md")
+                    .read_text(encoding="utf-8").split())
+    slots = len(init_choices.NIGHT_MINUTES) * len(init_choices.NIGHT_HOURS_UTC)
+    first, last = init_choices.NIGHT_HOURS_UTC[0], init_choices.NIGHT_HOURS_UTC[-1]
+    assert f"one of {len(init_choices.NIGHT_MINUTES)} minutes" in text
+    assert f"{first:02d}:00–{last:02d}:59 UTC, {slots} slots" in text
+    per_project, per_user, nightly, check = 300, 60, 11, 2
+    assert (f"{per_project // nightly} syncs ({per_project // nightly} \u00d7 {nightly} = "
+            f"{per_project // nightly * nightly})") in text
+    assert f"{per_user // nightly} syncs in the same minute ({per_user // nightly * nightly})" in text
+    assert f"or {per_user // check} checks a minute" in text
+    assert f"**{per_project // (check * 10)} courses at 10 checks a minute each**" in text

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
+from extracredit.jobs.init_choices import Wif
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONS = ROOT / "actions"
@@ -263,7 +265,12 @@ def test_the_files_are_found() -> None:
         ".github/workflows/commands.yml",
         ".github/workflows/nightly.yml",
         ".github/workflows/tally.yml",
+        ".github/workflows/check-wif.yml",
+        ".github/workflows/commands-wif.yml",
+        ".github/workflows/nightly-wif.yml",
+        ".github/workflows/tally-wif.yml",
         ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
         "actions/setup/action.yml",
         "actions/check/action.yml",
         "actions/command/action.yml",
@@ -592,10 +599,9 @@ GOOGLE_INPUTS = {"workload-identity-provider", "service-account"}
 # The workflow, its one job, the job's permissions, and the composite action it runs.
 REGISTRY_WORKFLOWS = {
     "commands.yml": ("command", {"contents": "read", "statuses": "write",
-                                 "pull-requests": "write", "id-token": "write"}),
-    "nightly.yml": ("sync", {"contents": "read", "statuses": "write",
-                             "pull-requests": "write", "id-token": "write"}),
-    "tally.yml": ("tally", {"contents": "read", "pull-requests": "read", "id-token": "write"}),
+                                 "pull-requests": "write"}),
+    "nightly.yml": ("sync", {"contents": "read", "statuses": "write", "pull-requests": "write"}),
+    "tally.yml": ("tally", {"contents": "read", "pull-requests": "read"}),
 }
 
 
@@ -609,9 +615,7 @@ def test_registry_workflow_interface(name: str) -> None:
     call = project_source(WORKFLOWS / name).triggers()["workflow_call"]
     assert set(call) == {"inputs", "secrets"}
     assert call["inputs"]["config"]["default"] == ".github/extra-credit.yml"
-    assert set(call["inputs"]) >= GOOGLE_INPUTS
-    assert all(call["inputs"][key] == {**call["inputs"][key], "type": "string", "default": ""}
-               for key in GOOGLE_INPUTS)
+    assert not set(call["inputs"]) & GOOGLE_INPUTS  # those are the -wif workflow's
     assert call["secrets"] == {"google-credentials": {**call["secrets"]["google-credentials"],
                                                       "required": False}}
 
@@ -624,24 +628,77 @@ def test_registry_job_permissions_are_the_minimum(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(REGISTRY_WORKFLOWS))
 def test_registry_workflow_steps(name: str) -> None:
-    """Checkout of the default branch, Google by WIF only when asked, then this project's
-    actions at the pinned commit, with every input passed through."""
+    """Checkout of the default branch, then this project's actions at the pinned commit, with
+    every input passed through; no Google step (the key is the action's input)."""
     action, _ = REGISTRY_WORKFLOWS[name]
     steps = only_job(name)["steps"]
     uses = [step.get("uses", "") for step in steps]
-    checkout, auth = uses.index(CHECKOUT.split(" ")[0]), uses.index(AUTH)
-    assert checkout < auth < uses.index("$/actions/setup") < uses.index(f"$/actions/{action}")
+    checkout = uses.index(CHECKOUT.split(" ")[0])
+    assert checkout < uses.index("$/actions/setup") < uses.index(f"$/actions/{action}")
+    assert AUTH not in uses
     assert steps[checkout]["with"] == {"ref": DEFAULT_BRANCH, "persist-credentials": False}
-    assert steps[auth]["if"] == "inputs.workload-identity-provider != ''"
-    assert steps[auth]["with"] == {
-        "workload_identity_provider": "${{ inputs.workload-identity-provider }}",
-        "service_account": "${{ inputs.service-account }}",
-    }
     (run,) = [step for step in steps if step.get("uses") == f"$/actions/{action}"]
     assert run["with"]["config"] == "${{ inputs.config }}"
     assert run["with"]["google-credentials"] == "${{ secrets.google-credentials }}"
     inputs = project_source(ACTIONS / action / "action.yml").doc["inputs"]
     assert set(run["with"]) <= set(inputs)
+
+
+KEYED = ("check.yml", "commands.yml", "nightly.yml", "tally.yml")
+
+
+def keyed_from_wif(doc: dict[Any, Any]) -> dict[Any, Any]:
+    """A -wif workflow with its Google-by-WIF parts taken out and the key passed to the action:
+    what the keyed workflow of the same name must be, but for its name and its secret."""
+    doc = yaml.safe_load(yaml.safe_dump(doc))  # a deep copy
+    call = doc[True]["workflow_call"]
+    for key in GOOGLE_INPUTS:
+        del call["inputs"][key]
+    doc.pop("name")
+    (job,) = doc["jobs"].values()
+    del job["permissions"]["id-token"]
+    job["steps"] = [step for step in job["steps"] if step.get("uses") != AUTH]
+    (run,) = [step for step in job["steps"] if str(step.get("uses", "")).startswith("$/actions/")
+              and step["uses"] != "$/actions/setup"]
+    run["with"]["google-credentials"] = "${{ secrets.google-credentials }}"
+    return doc
+
+
+@pytest.mark.parametrize("name", KEYED)
+def test_wif_workflow_is_the_keyed_one_with_google_by_wif(name: str) -> None:
+    """Two files per job (GitHub checks a called job's permissions against the caller's grant
+    before any `if:`, so only a workflow of its own can ask for `id-token: write`), held equal but
+    for the Google route: WIF inputs required, the auth step right after the checkout, no secret."""
+    keyed = project_source(WORKFLOWS / name)
+    wif = project_source(WORKFLOWS / name.replace(".yml", "-wif.yml"))
+    call = wif.triggers()["workflow_call"]
+    assert "secrets" not in call
+    assert all(call["inputs"][key] == {**call["inputs"][key], "type": "string", "required": True}
+               for key in GOOGLE_INPUTS)
+    (job,) = wif.jobs().values()
+    assert job["permissions"]["id-token"] == "write"
+    uses = [step.get("uses", "") for step in job["steps"]]
+    auth = uses.index(AUTH)
+    assert uses[auth - 1] == CHECKOUT.split(" ")[0]
+    assert job["steps"][auth]["with"] == {
+        "workload_identity_provider": "${{ inputs.workload-identity-provider }}",
+        "service_account": "${{ inputs.service-account }}",
+    }
+    assert "if" not in job["steps"][auth]
+    expected = yaml.safe_load(yaml.safe_dump(keyed.doc))
+    expected.pop("name")
+    assert set(expected[True]["workflow_call"].pop("secrets")) == {"google-credentials"}
+    assert keyed_from_wif(wif.doc) == expected
+    assert wif.doc["name"] == f"{keyed.doc['name']} (WIF)"
+
+
+@pytest.mark.parametrize("path", project_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_id_token_only_in_jobs_that_authenticate_to_google(path: Path) -> None:
+    src = project_source(path)
+    for job_id, job in src.jobs().items():
+        asks = (job.get("permissions") or {}).get("id-token") == "write"
+        authenticates = any(step.get("uses") == AUTH for step in job.get("steps") or [])
+        assert asks is authenticates, f"{src.name}: jobs.{job_id}"
 
 
 def test_registry_concurrency() -> None:
@@ -876,6 +933,15 @@ def generated_workflows(ref: str | None = INIT_REF, **options: Any) -> dict[str,
 
 
 CALLERS = {"check": "check", "commands": "command", "nightly": "sync", "tally": "tally"}
+SHEETS = {"spreadsheet": "1" * 44, "staff": "2" * 44}
+WIF_PROVIDER = "projects/123456789/locations/global/workloadIdentityPools/github/providers/course"
+WIF_ACCOUNT = "extracredit@nyu-dlfl23.iam.gserviceaccount.com"
+INIT_ROUTES: dict[str, dict[str, Any]] = {
+    "files": {},
+    "sheets-key": SHEETS,
+    "sheets-wif": {**SHEETS, "wif": Wif(provider=WIF_PROVIDER, service_account=WIF_ACCOUNT)},
+}
+INIT_OPTIONS = list(INIT_ROUTES.values())
 
 
 def test_init_writes_four_callers() -> None:
@@ -883,8 +949,7 @@ def test_init_writes_four_callers() -> None:
         f".github/workflows/extra-credit-{name}.yml" for name in sorted(CALLERS)]
 
 
-@pytest.mark.parametrize("options", [{}, {"spreadsheet": "1" * 44, "staff": "2" * 44}],
-                         ids=["files", "sheets"])
+@pytest.mark.parametrize("options", INIT_OPTIONS, ids=list(INIT_ROUTES))
 @pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
 def test_rule_holds_for_the_generated_workflows(rule: Rule, options: dict[str, Any]) -> None:
     for src in generated_workflows(**options).values():
@@ -899,25 +964,35 @@ def test_generated_workflows_name_the_placeholder_until_pinned() -> None:
         assert "@<full commit SHA> # v" in src.text
 
 
+@pytest.mark.parametrize("route", ["sheets-key", "sheets-wif"])
 @pytest.mark.parametrize("name", list(CALLERS))
-def test_generated_caller_grants_exactly_what_the_called_job_asks(name: str) -> None:
-    """The caller's grant is the ceiling of the called workflow: the same set, no more."""
-    src = generated_workflows()[f".github/workflows/extra-credit-{name}.yml"]
+def test_generated_caller_grants_exactly_what_the_called_job_asks(name: str, route: str) -> None:
+    """The caller's grant is the ceiling of the called workflow: the same set, no more. With a
+    key, the keyed workflow and the secret; with WIF, the -wif workflow, `id-token: write` and
+    the provider and account as inputs, and no secret."""
+    src = generated_workflows(**INIT_ROUTES[route])[f".github/workflows/extra-credit-{name}.yml"]
+    called = f"{name}-wif.yml" if route == "sheets-wif" else f"{name}.yml"
     assert src.doc["permissions"] == {}
     (job,) = src.jobs().values()
-    assert job["uses"] == f"nyu-dl/extracredit/.github/workflows/{name}.yml@{INIT_REF}"
-    assert job["permissions"] == only_job(f"{name}.yml")["permissions"]
-    call = project_source(WORKFLOWS / f"{name}.yml").triggers()["workflow_call"]
-    assert set(job.get("with") or {}) <= set(call["inputs"])
-    assert set(job["secrets"]) <= set(call["secrets"])
-    assert job["secrets"]["google-credentials"] == "${{ secrets.EXTRACREDIT_GOOGLE_CREDENTIALS }}"
+    assert job["uses"] == f"nyu-dl/extracredit/.github/workflows/{called}@{INIT_REF}"
+    assert job["permissions"] == only_job(called)["permissions"]
+    call = project_source(WORKFLOWS / called).triggers()["workflow_call"]
+    given = job.get("with") or {}
+    assert set(given) <= set(call["inputs"])
+    assert {key for key, spec in call["inputs"].items() if spec.get("required")} <= set(given)
+    if route == "sheets-wif":
+        assert "secrets" not in job
+        assert {key: given[key] for key in GOOGLE_INPUTS} == {
+            "workload-identity-provider": WIF_PROVIDER, "service-account": WIF_ACCOUNT}
+        assert "EXTRACREDIT_GOOGLE_CREDENTIALS" not in src.text
+    else:
+        assert set(job["secrets"]) <= set(call["secrets"])
+        assert job["secrets"]["google-credentials"] == (
+            "${{ secrets.EXTRACREDIT_GOOGLE_CREDENTIALS }}")
+        assert "id-token" not in src.text
     # The caller's group differs from the called job's, which would otherwise wait for itself.
-    assert job["concurrency"]["group"] != only_job(f"{name}.yml")["concurrency"]["group"]
+    assert job["concurrency"]["group"] != only_job(called)["concurrency"]["group"]
     assert job["concurrency"]["cancel-in-progress"] is (name == "check")
-    if name != "check":
-        # The commented Workload Identity Federation settings name real inputs.
-        assert re.search(r"#\s+workload-identity-provider: projects/", src.text)
-        assert set(call["inputs"]) >= GOOGLE_INPUTS
 
 
 def test_generated_triggers() -> None:
@@ -951,8 +1026,7 @@ def zizmor() -> Path | None:
     return Path(found) if found else None
 
 
-@pytest.mark.parametrize("options", [{}, {"spreadsheet": "1" * 44, "staff": "2" * 44}],
-                         ids=["files", "sheets"])
+@pytest.mark.parametrize("options", INIT_OPTIONS, ids=list(INIT_ROUTES))
 def test_zizmor_passes_a_generated_course_repository(tmp_path: Path,
                                                      options: dict[str, Any]) -> None:
     program = zizmor()

@@ -20,6 +20,7 @@ from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, parse_config
 from extracredit.core.tags import split_tag, term_dates
 from extracredit.errors import EXIT_OK, ConfigError, UserError
+from extracredit.jobs import init_choices
 from extracredit.text import config as config_words
 from extracredit.text import messages
 
@@ -34,6 +35,8 @@ SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
 
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _PLACEHOLDER = re.compile(r"__([A-Z]+)__")
+# A placeholder on a line of its own stands for whole lines (each ending in "\n"), or none.
+_PLACEHOLDER_LINE = re.compile(r"^__([A-Z]+)__\n", re.MULTILINE)
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+(?P<repo>[^/\s]+/[^/\s]+?)(?:\.git)?/*$")
 
 
@@ -58,6 +61,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     init.add_argument("--spreadsheet", metavar="KEY_OR_URL", help=messages.INIT_SPREADSHEET_HELP)
     init.add_argument("--staff", metavar="KEY_OR_URL", help=messages.INIT_STAFF_HELP)
     init.add_argument("--ref", metavar="SHA", help=messages.INIT_REF_HELP)
+    init.add_argument("--wif-provider", metavar="PROVIDER", help=messages.INIT_WIF_PROVIDER_HELP)
+    init.add_argument("--wif-service-account", metavar="EMAIL",
+                      help=messages.INIT_WIF_SERVICE_ACCOUNT_HELP)
     init.add_argument("--force", action="store_true", help=messages.INIT_FORCE_HELP)
     init.add_argument("--dir", type=Path, default=Path("."), metavar="PATH",
                       help=messages.INIT_DIR_HELP)
@@ -71,8 +77,12 @@ def run(args: argparse.Namespace) -> int:
     repo = args.repo or origin_repo(root)
     if not repo:
         raise UserError(messages.INIT_NO_REPO)
+    wif = init_choices.wif_settings(args.wif_provider, args.wif_service_account,
+                                    sheets=args.spreadsheet is not None)
+    # Without --ref: the commit this extracredit was installed from, if pip recorded one.
+    ref = args.ref if args.ref is not None else init_choices.installed_release_commit()
     setup = render(tag=args.tag, repo=repo, spreadsheet=args.spreadsheet, staff=args.staff,
-                   ref=args.ref, today=date.today())
+                   ref=ref, today=date.today(), wif=wif)
     existing = [name for name in setup.files if (root / name).exists() or (root / name).is_symlink()]
     if existing and not args.force:
         raise UserError(messages.init_would_overwrite(existing))
@@ -81,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         print(messages.init_wrote(name, replaced=name in existing))
+    if args.ref is None:
+        print(messages.init_installed_ref(ref, __version__))
     print()
     print(messages.init_next_steps(
         pinned=setup.pinned,
@@ -91,12 +103,14 @@ def run(args: argparse.Namespace) -> int:
         workflows=[workflow_path(name) for name in WORKFLOWS],
         registry_path=FILES_REGISTRY,
         old_workflow=OLD_WORKFLOW if (root / OLD_WORKFLOW).exists() else None,
+        wif=wif is not None,
+        nightly=_nightly_values(repo)["TIME"],
     ))
     return EXIT_OK
 
 
 def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, ref: str | None,
-           today: date) -> Setup:
+           today: date, wif: init_choices.Wif | None = None) -> Setup:
     """Every file init writes, rendered and checked; nothing touches the disk."""
     pin = pinned_ref(ref)
     tag = tag.strip().strip("[]")
@@ -105,6 +119,7 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
     config_text = _fill("extra-credit.yml", {
         "COURSE": tag, "TAG": tag, "OPENS": opens.isoformat(), "CLOSES": closes.isoformat(),
         "REPO": repo, "REGISTRY": registry.rstrip("\n"),
+        "SCHEMA": init_choices.schema_url(pin or REF_PLACEHOLDER),
     })
     try:
         config = parse_config(config_text, DEFAULT_CONFIG_PATH)
@@ -118,7 +133,8 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
     files = {DEFAULT_CONFIG_PATH: config_text}
     for name in WORKFLOWS:
         files[workflow_path(name)] = _fill(f"extra-credit-{name}.yml", {
-            "REF": pin or REF_PLACEHOLDER, "VERSION": __version__})
+            "REF": pin or REF_PLACEHOLDER, "VERSION": __version__,
+            **init_choices.caller_settings(name, wif), **_nightly_values(repo)})
     files[PR_TEMPLATE] = _fill("pull_request_template.md", {"TAG": config.tag, "LINK": link})
     return Setup(files=files, config=config, pinned=pin is not None)
 
@@ -183,4 +199,11 @@ def origin_repo(root: Path) -> str | None:
 def _fill(template: str, values: dict[str, str]) -> str:
     """A template of this package with every __NAME__ replaced; an unknown name is a bug."""
     text = (resources.files("extracredit") / "templates" / template).read_text(encoding="utf-8")
+    text = _PLACEHOLDER_LINE.sub(lambda found: values[found[1]], text)
     return _PLACEHOLDER.sub(lambda found: values[found[1]], text).rstrip("\n") + "\n"
+
+
+def _nightly_values(repo: str) -> dict[str, str]:
+    """The nightly template's schedule: a minute and an hour of the course's own."""
+    minute, hour = init_choices.nightly_time(repo)
+    return {"MINUTE": str(minute), "HOUR": str(hour), "TIME": f"{hour:02d}:{minute:02d}"}

@@ -294,7 +294,17 @@ INIT_SPREADSHEET_HELP = ("the claims spreadsheet, the one the class edits (key o
 INIT_STAFF_HELP = ("the staff spreadsheet, shared only with the TAs and the service account "
                    "(key or URL; default: the claims spreadsheet)")
 INIT_REF_HELP = ("the commit of nyu-dl/extracredit the workflows run, all 40 hex digits "
-                 "(default: a placeholder to replace before committing)")
+                 "(default: the commit this extracredit was installed from with pip; for a "
+                 "development install, a placeholder to replace before committing)")
+INIT_WIF_PROVIDER_HELP = ("Google access by Workload Identity Federation instead of a key: the "
+                          "provider, projects/NUMBER/locations/global/workloadIdentityPools/POOL/"
+                          "providers/PROVIDER (with --wif-service-account and --spreadsheet)")
+INIT_WIF_SERVICE_ACCOUNT_HELP = ("with --wif-provider: the service account the sheets are shared "
+                                 "with, NAME@PROJECT.iam.gserviceaccount.com")
+INIT_WIF_NEEDS_BOTH = ("--wif-provider and --wif-service-account go together: Workload Identity "
+                       "Federation needs the provider and the service account it may act as")
+INIT_WIF_NEEDS_SHEETS = ("--wif-provider is for a Google Sheets registry: pass --spreadsheet too "
+                         "(a files registry needs no Google access)")
 INIT_FORCE_HELP = "replace files that exist already"
 INIT_DIR_HELP = "the course repository's folder (default: the current folder)"
 INIT_NO_REPO = ("cannot tell which repository this is (no github.com remote named origin): "
@@ -310,6 +320,29 @@ def init_no_folder(folder: str) -> str:
 def init_bad_ref(ref: str) -> str:
     return (f"--ref {ref!r} is not a commit: give all 40 hex digits of the commit of the "
             "nyu-dl/extracredit release to run (a tag or a branch can be moved by others)")
+
+
+def init_bad_wif_provider(provider: str) -> str:
+    return (f"--wif-provider {provider!r} is not a provider's full name: give "
+            "projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER "
+            "(the project's number, not its id; `gcloud iam workload-identity-pools providers "
+            "describe` prints it as `name`)")
+
+
+def init_bad_service_account(account: str) -> str:
+    return (f"--wif-service-account {account!r} is not a service account: give its email, "
+            "NAME@PROJECT.iam.gserviceaccount.com")
+
+
+def init_installed_ref(ref: str | None, version: str) -> str:
+    if ref is None:
+        return ("This extracredit is a development install (not installed with pip from a commit "
+                "of nyu-dl/extracredit), so the workflows name <full commit SHA>: pass --ref with "
+                "the 40-character commit of the release to run, or install one with "
+                "pip install \"git+https://github.com/nyu-dl/extracredit@<SHA>\" and run init "
+                "again.")
+    return (f"The workflows run nyu-dl/extracredit at {ref}, the commit this extracredit "
+            f"{version} was installed from (pass --ref SHA to choose another).")
 
 
 def init_bad_setting(problem: str) -> str:
@@ -328,16 +361,18 @@ def init_wrote(path: str, *, replaced: bool) -> str:
 
 def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tuple[str, str],
                     workflows: Sequence[str], registry_path: str,
-                    old_workflow: str | None, unguessed_tag: str | None = None) -> str:
+                    old_workflow: str | None, unguessed_tag: str | None = None,
+                    wif: bool = False, nightly: str = "") -> str:
     steps = []
     if old_workflow:
         steps.append(f"Delete {old_workflow}: {workflows[0]} replaces it, and with both every "
                      "pull request would be checked twice.")
     if not pinned:
-        steps.append("In the four workflows, replace <full commit SHA> with the 40-character "
-                     "commit of the nyu-dl/extracredit release you install (its tag names it on "
-                     "the releases page) and keep the `# vX.Y.Z` comment naming that release; "
-                     "or run init again with --ref SHA --force.")
+        steps.append("In the four workflows and the schema line of .github/extra-credit.yml, "
+                     "replace <full commit SHA> with the 40-character commit of the "
+                     "nyu-dl/extracredit release you install (its tag names it on the releases "
+                     "page) and keep the `# vX.Y.Z` comment naming that release; or run init "
+                     "again with --ref SHA --force.")
     if unguessed_tag is None:
         steps.append(f"Check .github/extra-credit.yml: the course name, the window (written as "
                      f"{window[0]} to {window[1]}, a guess from the tag), the credit per kind and "
@@ -355,14 +390,10 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
             steps.append("The claims and staff tabs share one spreadsheet, which the class edits: "
                          "students could read the Roster, the Ledger and the Tally. Give the "
                          "staff tabs a spreadsheet of their own (--staff), unless you accept that.")
-        steps.append("Give the workflows Google access, one of: a key of the service account "
-                     "as the repository secret EXTRACREDIT_GOOGLE_CREDENTIALS (Settings > Secrets "
-                     "and variables > Actions); or Workload Identity Federation, with no key to "
-                     "leak: uncomment workload-identity-provider and service-account in the "
-                     "commands, nightly and tally workflows, fill them in, and drop the secret.")
-        steps.append("Create the registry's tabs and headers: `extracredit registry init`, with "
-                     "the key in EXTRACREDIT_GOOGLE_CREDENTIALS or with gcloud's application "
-                     "default credentials.")
+        steps.append(init_google_step(wif))
+        steps.append("Create the registry's tabs and headers from your machine: `extracredit "
+                     "registry init`, with Google credentials as docs/google-setup.md of "
+                     "nyu-dl/extracredit shows (\"On a laptop\").")
     else:
         steps.append(f"The registry is CSV files in {registry_path}: create them with "
                      "`extracredit registry init`. In a public repository anyone can read them, "
@@ -376,9 +407,27 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
     steps.append("Create the environment extra-credit-grading (Settings > Environments) with the "
                  "TAs as required reviewers: the tally workflow waits there for their approval.")
     steps.append("GitHub pauses scheduled workflows in a public repository after 60 days without "
-                 "activity in it; if the nightly sync stops, re-enable it in the Actions tab.")
+                 "activity in it; if the nightly sync stops, re-enable it in the Actions tab."
+                 + (f" It runs at {nightly} UTC, a time chosen from the repository's name so that "
+                    "courses sharing a Google project do not run at once." if nightly else ""))
     return "Next steps:\n" + "\n".join(f"{number}. {step}"
                                        for number, step in enumerate(steps, start=1))
+
+
+def init_google_step(wif: bool) -> str:
+    if wif:
+        return ("Google access is by Workload Identity Federation, with no key: the four "
+                "workflows call the -wif reusable workflows and grant id-token: write. In Google "
+                "Cloud, the provider must admit this repository only (attribute condition on "
+                "assertion.repository) and its principals need roles/iam.workloadIdentityUser on "
+                "the service account (docs/google-setup.md of nyu-dl/extracredit). No repository "
+                "secret is needed: delete EXTRACREDIT_GOOGLE_CREDENTIALS if an older set-up "
+                "left one.")
+    return ("Give the workflows Google access: a key of the service account as the repository "
+            "secret EXTRACREDIT_GOOGLE_CREDENTIALS (Settings > Secrets and variables > Actions). "
+            "To use Workload Identity Federation instead, with no key to leak, set up the pool "
+            "and provider (docs/google-setup.md of nyu-dl/extracredit) and run init again with "
+            "--wif-provider PROVIDER --wif-service-account EMAIL --force.")
 
 
 def waiting_for_github(reason: str, until: datetime, seconds: float) -> str:
