@@ -20,6 +20,7 @@ from github.PullRequest import PullRequest as GhPull
 from github.Requester import Requester
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.forge.base import GitHubError, NotFound, OurComment
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 from extracredit.text import messages
 from extracredit.text.report import Changes, Existing, published_head
@@ -28,14 +29,6 @@ T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = 10
-
-
-class GitHubError(Exception):
-    """GitHub could not be asked or did not answer usefully; nothing the student did."""
-
-
-class NotFound(GitHubError):
-    """The PR (or repo) does not exist, or the token cannot see it."""
 
 
 def classify(error: Exception) -> TransientError | None:
@@ -90,8 +83,8 @@ def _describe(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-class GitHub:
-    """One repository's PRs, read and written through PyGithub with our retry policy."""
+class GitHubForge:
+    """One repository's PRs, read and written through PyGithub with our retry policy (a Forge)."""
 
     def __init__(self, client: Github, repo: str, policy: RetryPolicy | None = None,
                  settle: float = REQUEST_TIMEOUT) -> None:
@@ -248,7 +241,7 @@ class GitHub:
         return None
 
     def existing(self, pr: PullRequest, *, comment_count: int = -1,
-                 commenting: bool = False) -> tuple[Existing, IssueComment | None]:
+                 commenting: bool = False) -> tuple[Existing, OurComment | None]:
         """What the PR shows now: our comment (found by its marker), statuses, labels.
 
         Reads are left out where their answer is known: comments when the PR has none
@@ -270,10 +263,11 @@ class GitHub:
         else:
             known_none = commenting
         current = {} if known_none else self._call(statuses)
+        ours = OurComment(comment.id, comment.body or "", comment.html_url) if comment else None
         return Existing(comment.id if comment else None, comment.body if comment else None,
-                        current, frozenset(pr.labels)), comment
+                        current, frozenset(pr.labels)), ours
 
-    def apply(self, pr: PullRequest, changes: Changes, comment: IssueComment | None) -> str | None:
+    def apply(self, pr: PullRequest, changes: Changes, comment: OurComment | None) -> str | None:
         """Write the changes; returns the comment's URL. A comment is never posted twice.
 
         A new comment comes first (the statuses link to it); then every other write at once,
@@ -289,10 +283,11 @@ class GitHub:
                 if found is not None:
                     raise Done(found)
 
-            comment = self._call(lambda: issue.create_comment(body), already_posted)
+            created: IssueComment = self._call(lambda: issue.create_comment(body), already_posted)
+            comment = OurComment(created.id, created.body or "", created.html_url)
         elif changes.comment == "edit" and comment is not None and changes.comment_body:
-            edited_body, current = changes.comment_body, comment
-            writes.append(lambda: self._call(lambda: current.edit(edited_body)))
+            writes.append(partial(self._raw, "PATCH", f"/issues/comments/{comment.id}",
+                                  {"body": changes.comment_body}))
         url = comment.html_url if comment is not None else None
         for status in changes.statuses:
             parameters: dict[str, Any] = {"state": status.state, "context": status.context,

@@ -14,6 +14,7 @@ from extracredit.core.config import Config
 from extracredit.core.model import PullRequest
 from extracredit.core.titles import check_title
 from extracredit.errors import UserError
+from extracredit.forge.base import GitHubError
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot
 from extracredit.registry.opening import env_number
 from extracredit.registry.tabs import Registry
@@ -49,7 +50,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
     With a previous snapshot, only the PRs GitHub changed since are listed (the rest are taken
     from it as they were), and the files it holds for a PR's head are reused.
     """
-    from extracredit.forge.github import GitHub, GitHubError, connect
+    from extracredit.forge.github import GitHubForge, connect
 
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
@@ -69,7 +70,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
             since = relist_from(kept)
             if sys.stderr.isatty():
                 print(messages.listing_repo(repo), file=sys.stderr)
-            github = GitHub(client, repo, policy=patient(_say_waiting))
+            github = GitHubForge(client, repo, policy=patient(_say_waiting))
             fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
                      for pr in github.list_pulls(opens, wants, since)]
             if since is not None:

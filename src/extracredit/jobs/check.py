@@ -18,7 +18,8 @@ from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
 from extracredit.core.verdict import CheckVerdict, decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
 from extracredit.forge import actions
-from extracredit.forge.github import GitHub, GitHubError, connect
+from extracredit.forge.base import Forge, GitHubError
+from extracredit.forge.github import GitHubForge, connect
 from extracredit.forge.snapshot import SnapshotError, load_snapshot
 from extracredit.registry.opening import env_number, load_config, read_registry
 from extracredit.registry.tabs import Registry, RegistryError
@@ -114,7 +115,7 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
     client, timeout = connect_from_environment(throttle=0.0)
     worst = EXIT_OK
     for repo, number in targets:
-        github = GitHub(client, repo, settle=timeout)
+        github = GitHubForge(client, repo, settle=timeout)
         code = check_live(github, number, config, config_error, args.registry, args.dry_run)
         worst = max(worst, code)
         if code == EXIT_UNDECIDED:
@@ -141,7 +142,7 @@ def _registry_or_error(config: Config, folder: Path | None) -> tuple[Registry | 
         return None, str(error)
 
 
-def check_live(github: GitHub, number: int, config: Config | None, config_error: str | None,
+def check_live(github: Forge, number: int, config: Config | None, config_error: str | None,
                registry_folder: Path | None, dry_run: bool) -> int:
     """Decide one live PR and publish what changed; the exit code of that check."""
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -199,7 +200,7 @@ def _write_action_files(verdict: CheckVerdict) -> None:
         actions.append_summary(summary, messages.job_summary(verdict))
 
 
-def _publish_config_error(github: Any, pr: PullRequest, error: str, dry_run: bool) -> int:
+def _publish_config_error(github: Forge, pr: PullRequest, error: str, dry_run: bool) -> int:
     print(actions.annotation("error", error))
     statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
                      for context in (messages.TITLE_CONTEXT, messages.CLAIM_CONTEXT))

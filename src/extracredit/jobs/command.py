@@ -10,7 +10,8 @@ from extracredit.core.config import Config
 from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, UserError
 from extracredit.forge import actions
-from extracredit.forge.github import GitHub, GitHubError
+from extracredit.forge.base import Forge, GitHubError
+from extracredit.forge.github import GitHubForge
 from extracredit.jobs.check import check_live, connect_from_environment
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.tabs import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                or os.environ.get("GITHUB_REPOSITORY", ""))
     number, comment_id, login = int(issue["number"]), int(comment["id"]), str(author.get("login"))
     client, timeout = connect_from_environment()
-    github = GitHub(client, repo, settle=timeout)
+    github = GitHubForge(client, repo, settle=timeout)
     try:
         return _obey(github, config, args, command, number, comment_id, login,
                      str(comment.get("created_at") or ""))
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNDECIDED
 
 
-def _obey(github: GitHub, config: Config, args: argparse.Namespace,
+def _obey(github: Forge, config: Config, args: argparse.Namespace,
           command: Recheck | Credit | Malformed, number: int, comment_id: int, login: str,
           created_at: str) -> int:
     marker = messages.reply_marker(comment_id)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from extracredit.core.claims import build_directory, claim_activity
 from extracredit.core.config import Config
@@ -19,6 +18,7 @@ from extracredit.core.model import PullRequest
 from extracredit.core.titles import check_title
 from extracredit.core.verdict import decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.forge.base import ForgeFor
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
 from extracredit.registry.files import write_whole
@@ -121,11 +121,11 @@ def run(args: argparse.Namespace) -> int:
         if args.recheck:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
-            from extracredit.forge.github import GitHub
+            from extracredit.forge.github import GitHubForge
             from extracredit.jobs.check import connect_from_environment
 
             client, timeout = connect_from_environment()
-            rows, done, unchanged = recheck(lambda repo: GitHub(client, repo, settle=timeout),
+            rows, done, unchanged = recheck(lambda repo: GitHubForge(client, repo, settle=timeout),
                                             config, registry, pulls, tables.get("Checks"), now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
             print(messages.recheck_summary(done, unchanged))
@@ -183,7 +183,7 @@ def published(checks: Table | None) -> dict[tuple[str, int], Published]:
     return memory
 
 
-def recheck(github_for: Callable[[str], Any], config: Config, registry: Registry,
+def recheck(github_for: ForgeFor, config: Config, registry: Registry,
             pulls: Sequence[PullRequest], checks: Table | None,
             now: datetime) -> tuple[list[list[str]], int, int]:
     """Re-check every open extra-credit PR; publish only where the verdict or head changed.
