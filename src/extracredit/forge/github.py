@@ -20,7 +20,10 @@ from github.PullRequest import PullRequest as GhPull
 from github.Requester import Requester
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.errors import UserError
+from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import GitHubError, NotFound, OurComment
+from extracredit.registry.opening import env_number
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 from extracredit.text import messages
 from extracredit.text.report import Changes, Existing, published_head
@@ -29,6 +32,7 @@ T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = 10
+WRITE_SPACING = 0.25  # seconds between writes on one connection, unless the environment says
 
 
 def classify(error: Exception) -> TransientError | None:
@@ -68,6 +72,22 @@ def connect(token: str, *, throttle: float = 0.25, timeout: int = REQUEST_TIMEOU
         seconds_between_writes=throttle,
         lazy=True,
     )
+
+
+def connect_from_environment(env: ActionsEnv, *, throttle: float = WRITE_SPACING,
+                             policy: RetryPolicy | None = None) -> Callable[[str], GitHubForge]:
+    """Each repo's forge, all on one client for GITHUB_TOKEN, with the timeout and the spacing of
+    writes (``throttle``) that EXTRACREDIT_GITHUB_TIMEOUT and EXTRACREDIT_GITHUB_THROTTLE set."""
+    if not env.token:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", REQUEST_TIMEOUT))
+    client = connect(env.token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", throttle),
+                     timeout=timeout)
+
+    def forge_for(repo: str) -> GitHubForge:
+        return GitHubForge(client, repo, policy=policy, settle=timeout)
+
+    return forge_for
 
 
 def _aware(moment: datetime | None) -> datetime | None:

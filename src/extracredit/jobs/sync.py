@@ -18,6 +18,7 @@ from extracredit.core.model import PullRequest
 from extracredit.core.titles import check_title
 from extracredit.core.verdict import decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
+from extracredit.forge import actions
 from extracredit.forge.base import ForgeFor
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
@@ -108,12 +109,13 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit sync`` as parsed by the command line."""
     config = load_config(args.config)
+    env = actions.read_environment()
     try:
         backend = open_backend(config, args.registry)
         tables = backend.read(SYNC_TABS)
         registry = build_registry(tables, config.zone)
         previous = _previous_pulls(args.prs_cache) if args.snapshot is None else None
-        pulls, now = course_pulls(args.snapshot, config, registry, previous)
+        pulls, now = course_pulls(args.snapshot, config, registry, env, previous)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
         print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
@@ -121,12 +123,11 @@ def run(args: argparse.Namespace) -> int:
         if args.recheck:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
-            from extracredit.forge.github import GitHubForge
-            from extracredit.jobs.check import connect_from_environment
+            # Imported here: a sync without --recheck does not pay for loading PyGithub.
+            from extracredit.forge.github import connect_from_environment
 
-            client, timeout = connect_from_environment()
-            rows, done, unchanged = recheck(lambda repo: GitHubForge(client, repo, settle=timeout),
-                                            config, registry, pulls, tables.get("Checks"), now)
+            rows, done, unchanged = recheck(connect_from_environment(env), config, registry,
+                                            pulls, tables.get("Checks"), now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
             print(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
