@@ -5,24 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from extracredit.core.config import Config, ConfigError
-from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, parse_pr_ref
+from extracredit.core.model import PullRequest, parse_pr_ref
 from extracredit.core.verdict import CheckVerdict, decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, UserError
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
-from extracredit.forge.base import Forge, GitHubError
 from extracredit.forge.github import connect_from_environment
 from extracredit.forge.snapshot import SnapshotError, load_snapshot
+from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, read_registry
 from extracredit.registry.tabs import Registry, RegistryError
 from extracredit.text import messages
-from extracredit.text.report import Changes, Status, build_report, plan_changes
+from extracredit.text.report import build_report
 
 
 def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
@@ -118,79 +115,6 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
         if code == EXIT_UNDECIDED:
             break
     return worst
-
-
-def _registry_or_error(config: Config, folder: Path | None) -> tuple[Registry | None, str | None]:
-    try:
-        return read_registry(config, folder), None
-    except RegistryError as error:
-        return None, str(error)
-
-
-def check_live(github: Forge, number: int, config: Config | None, config_error: str | None,
-               registry_folder: Path | None, *, dry_run: bool, env: ActionsEnv) -> int:
-    """Decide one live PR and publish what changed; the exit code of that check."""
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # The registry is read while GitHub is asked about the PR: a student waits for the
-        # slower of the two, not for both one after the other.
-        reading = background.submit(_registry_or_error, config, registry_folder) if config else None
-        try:
-            pr, comment_count = github.live(number)
-            if config is None or reading is None:
-                return _publish_config_error(github, pr, config_error or "", dry_run)
-            has_write = (github.has_write_access(pr.user.login)
-                         if pr.author_association in STAFF_ASSOCIATIONS else False)
-            registry, registry_error = reading.result()
-            if registry_error is not None:
-                print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(
-                    reason=registry_error)))
-            if registry is not None and registry.problems:
-                print(actions.annotation("warning", messages.registry_problems_count(
-                    len(registry.problems))))
-            verdict = decide(pr, registry, config, datetime.now(UTC),
-                             has_write_access=has_write, registry_error=registry_error)
-            report = build_report(verdict, config.registry.claims)
-            existing, comment = github.existing(pr, comment_count=comment_count,
-                                                commenting=report.comment is not None)
-            changes = plan_changes(report, existing, comment.html_url if comment else None)
-            print(messages.summary_line(verdict))
-            if dry_run:
-                print(messages.DRY_RUN_HEADER)
-                print(messages.describe_changes(changes))
-            elif not changes.nothing:
-                github.apply(pr, changes, comment)
-                print(messages.describe_changes(changes))
-            else:
-                print(messages.NOTHING_CHANGED)
-        except GitHubError as error:
-            print(actions.annotation("error", str(error)))
-            if env.output:  # the step's outputs say "undecided" too, never nothing
-                actions.write_outputs(env.output, {"title": "error", "claim": "error",
-                                                   "claim-id": ""})
-            return EXIT_UNDECIDED
-    _write_action_files(verdict, env)
-    return verdict.exit_code
-
-
-def _write_action_files(verdict: CheckVerdict, env: ActionsEnv) -> None:
-    if env.output:
-        actions.write_outputs(env.output, {
-            "title": verdict.title.outcome,
-            "claim": verdict.claim.outcome,
-            "claim-id": verdict.claim.claim_id or "",
-        })
-    if env.step_summary:
-        actions.append_summary(env.step_summary, messages.job_summary(verdict))
-
-
-def _publish_config_error(github: Forge, pr: PullRequest, error: str, dry_run: bool) -> int:
-    print(actions.annotation("error", error))
-    statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
-                     for context in (messages.TITLE_CONTEXT, messages.CLAIM_CONTEXT))
-    changes = Changes("none", None, statuses, (), ())
-    if not dry_run:
-        github.apply(pr, changes, None)
-    return EXIT_UNDECIDED
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import Forge, GitHubError
 from extracredit.forge.github import connect_from_environment
-from extracredit.jobs.check import check_live
+from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.tabs import LEDGER_COLUMNS, RegistryBackend, RegistryError, column_index
 from extracredit.text import messages

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -15,17 +14,14 @@ from extracredit.core.config import Config
 from extracredit.core.lifecycle import lifecycle, plan_row_writes
 from extracredit.core.lint import BASELINE_KEY, lint
 from extracredit.core.model import PullRequest
-from extracredit.core.titles import check_title
-from extracredit.core.verdict import decide
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED
 from extracredit.forge import actions
-from extracredit.forge.base import ForgeFor
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.publish import recheck
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.tabs import (
-    CHECKS_COLUMNS,
     CLAIMS_LOG_COLUMNS,
     PROBLEMS_COLUMNS,
     Problem,
@@ -34,10 +30,8 @@ from extracredit.registry.tabs import (
     RegistryError,
     Table,
     build_registry,
-    column_index,
 )
 from extracredit.text import messages
-from extracredit.text.report import build_report, plan_changes
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
 
@@ -157,69 +151,3 @@ def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
     """Write the cache whole or not at all."""
     write_whole(path, render_snapshot(now, pulls, repos))
     print(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), file=sys.stderr)
-
-
-
-@dataclass(frozen=True)
-class Published:
-    """What the Checks tab remembers of one PR: the verdict last published for a head."""
-
-    head_sha: str
-    fingerprint: str
-    comment_id: str
-
-
-def published(checks: Table | None) -> dict[tuple[str, int], Published]:
-    if checks is None:
-        return {}
-    index, _ = column_index(checks)
-    memory = {}
-    for _, cells in checks.rows:
-        def cell(name: str, cells: tuple[str, ...] = cells) -> str:
-            at = index.get(name)
-            return cells[at].strip() if at is not None and at < len(cells) else ""
-        if cell("Repo") and cell("PR").isdigit():
-            memory[(cell("Repo"), int(cell("PR")))] = Published(
-                cell("Head SHA"), cell("Fingerprint"), cell("Comment ID"))
-    return memory
-
-
-def recheck(github_for: ForgeFor, config: Config, registry: Registry,
-            pulls: Sequence[PullRequest], checks: Table | None,
-            now: datetime) -> tuple[list[list[str]], int, int]:
-    """Re-check every open extra-credit PR; publish only where the verdict or head changed.
-
-    Returns the Checks tab's new rows, how many PRs were published and how many skipped.
-    """
-    memory = published(checks)
-    stamp = _stamp(now, config)
-    rows: dict[tuple[str, int], list[str]] = {
-        key: [key[0], str(key[1]), old.head_sha, old.fingerprint, old.comment_id, ""]
-        for key, old in memory.items()}
-    done = skipped = 0
-    for pr in pulls:
-        # Only PRs with the tag: a title without it is the PR check's to report, on the edit
-        # that fixes it.
-        if not pr.is_open or pr.repo not in config.repos or not check_title(
-                pr.title, config.tag).passed:
-            continue
-        verdict = decide(pr, registry, config, now, known_pulls=pulls)
-        if verdict.skip is not None:
-            continue
-        report = build_report(verdict, config.registry.claims)
-        key = (pr.repo, pr.number)
-        old = memory.get(key)
-        if old is not None and (old.head_sha, old.fingerprint) == (pr.head_sha,
-                                                                  report.fingerprint):
-            skipped += 1
-            continue
-        github = github_for(pr.repo)
-        existing, comment = github.existing(pr)
-        changes = plan_changes(report, existing, comment.html_url if comment else None)
-        url = github.apply(pr, changes, comment) if not changes.nothing else (
-            comment.html_url if comment else None)
-        comment_id = url.rsplit("#issuecomment-", 1)[-1] if url and "#issuecomment-" in url else ""
-        rows[key] = [pr.repo, str(pr.number), pr.head_sha, report.fingerprint, comment_id, stamp]
-        done += 1
-    ordered = [rows[key] for key in sorted(rows)]
-    return [list(CHECKS_COLUMNS), *ordered], done, skipped
