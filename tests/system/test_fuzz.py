@@ -16,8 +16,8 @@ from extracredit.core.config import parse_config
 from extracredit.core.model import Table
 from extracredit.core.slash import parse_command
 from extracredit.core.titles import check_title
-from extracredit.errors import ConfigError, RegistryError
-from extracredit.forge.actions import EventError, trigger_from_event
+from extracredit.errors import ConfigError, EventError, RegistryError
+from extracredit.forge.actions import trigger_from_event
 from extracredit.registry.files import parse_csv
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import CLAIMS_COLUMNS

@@ -3,20 +3,46 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extracredit.errors import EventError
 from extracredit.text import messages
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 CHECKED_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review", "edited"})
 
 
-class EventError(Exception):
-    """The event cannot drive a check; the message says why."""
+@dataclass(frozen=True)
+class ActionsEnv:
+    """The GITHUB_* variables the commands use, read once when a command starts ("" when unset)."""
+
+    running: bool  # GITHUB_ACTIONS is "true": inside a workflow run, whose log is public
+    event_name: str  # GITHUB_EVENT_NAME
+    event_path: str  # GITHUB_EVENT_PATH: the event's JSON payload
+    repository: str  # GITHUB_REPOSITORY: owner/name of the workflow's repo
+    output: str  # GITHUB_OUTPUT: the file of the step's outputs
+    step_summary: str  # GITHUB_STEP_SUMMARY: the file of the job's summary
+    token: str = field(repr=False)  # GITHUB_TOKEN: kept out of any printed form
+
+
+def read_environment(environ: Mapping[str, str] | None = None) -> ActionsEnv:
+    """The ActionsEnv of ``environ`` (this process's environment unless given)."""
+    values = os.environ if environ is None else environ
+    return ActionsEnv(
+        running=values.get("GITHUB_ACTIONS") == "true",
+        event_name=values.get("GITHUB_EVENT_NAME", ""),
+        event_path=values.get("GITHUB_EVENT_PATH", ""),
+        repository=values.get("GITHUB_REPOSITORY", ""),
+        output=values.get("GITHUB_OUTPUT", ""),
+        step_summary=values.get("GITHUB_STEP_SUMMARY", ""),
+        token=values.get("GITHUB_TOKEN", ""),
+    )
+
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,11 @@ from github.PullRequest import PullRequest as GhPull
 from github.Requester import Requester
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.errors import GitHubError, NotFound, UserError
+from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.base import OurComment
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
+from extracredit.settings import env_number
 from extracredit.text import comment as verdict_words
 from extracredit.text import messages
 from extracredit.text.report import Changes, Existing, published_head
@@ -29,14 +33,7 @@ T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = 10
-
-
-class GitHubError(Exception):
-    """GitHub could not be asked or did not answer usefully; nothing the student did."""
-
-
-class NotFound(GitHubError):
-    """The PR (or repo) does not exist, or the token cannot see it."""
+WRITE_SPACING = 0.25  # seconds between writes on one connection, unless the environment says
 
 
 def classify(error: Exception) -> TransientError | None:
@@ -78,6 +75,22 @@ def connect(token: str, *, throttle: float = 0.25, timeout: int = REQUEST_TIMEOU
     )
 
 
+def connect_from_environment(env: ActionsEnv, *, throttle: float = WRITE_SPACING,
+                             policy: RetryPolicy | None = None) -> Callable[[str], GitHubForge]:
+    """Each repo's forge, all on one client for GITHUB_TOKEN, with the timeout and the spacing of
+    writes (``throttle``) that EXTRACREDIT_GITHUB_TIMEOUT and EXTRACREDIT_GITHUB_THROTTLE set."""
+    if not env.token:
+        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", REQUEST_TIMEOUT))
+    client = connect(env.token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", throttle),
+                     timeout=timeout)
+
+    def forge_for(repo: str) -> GitHubForge:
+        return GitHubForge(client, repo, policy=policy, settle=timeout)
+
+    return forge_for
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -91,8 +104,8 @@ def _describe(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-class GitHub:
-    """One repository's PRs, read and written through PyGithub with our retry policy."""
+class GitHubForge:
+    """One repository's PRs, read and written through PyGithub with our retry policy (a Forge)."""
 
     def __init__(self, client: Github, repo: str, policy: RetryPolicy | None = None,
                  settle: float = REQUEST_TIMEOUT) -> None:
@@ -249,7 +262,7 @@ class GitHub:
         return None
 
     def existing(self, pr: PullRequest, *, comment_count: int = -1,
-                 commenting: bool = False) -> tuple[Existing, IssueComment | None]:
+                 commenting: bool = False) -> tuple[Existing, OurComment | None]:
         """What the PR shows now: our comment (found by its marker), statuses, labels.
 
         Reads are left out where their answer is known: comments when the PR has none
@@ -271,10 +284,11 @@ class GitHub:
         else:
             known_none = commenting
         current = {} if known_none else self._call(statuses)
+        ours = OurComment(comment.id, comment.body or "", comment.html_url) if comment else None
         return Existing(comment.id if comment else None, comment.body if comment else None,
-                        current, frozenset(pr.labels)), comment
+                        current, frozenset(pr.labels)), ours
 
-    def apply(self, pr: PullRequest, changes: Changes, comment: IssueComment | None) -> str | None:
+    def apply(self, pr: PullRequest, changes: Changes, comment: OurComment | None) -> str | None:
         """Write the changes; returns the comment's URL. A comment is never posted twice.
 
         A new comment comes first (the statuses link to it); then every other write at once,
@@ -290,10 +304,11 @@ class GitHub:
                 if found is not None:
                     raise Done(found)
 
-            comment = self._call(lambda: issue.create_comment(body), already_posted)
+            created: IssueComment = self._call(lambda: issue.create_comment(body), already_posted)
+            comment = OurComment(created.id, created.body or "", created.html_url)
         elif changes.comment == "edit" and comment is not None and changes.comment_body:
-            edited_body, current = changes.comment_body, comment
-            writes.append(lambda: self._call(lambda: current.edit(edited_body)))
+            writes.append(partial(self._raw, "PATCH", f"/issues/comments/{comment.id}",
+                                  {"body": changes.comment_body}))
         url = comment.html_url if comment is not None else None
         for status in changes.statuses:
             parameters: dict[str, Any] = {"state": status.state, "context": status.context,

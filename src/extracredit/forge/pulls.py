@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -13,9 +12,9 @@ from extracredit.core.config import Config
 from extracredit.core.identity import build_directory
 from extracredit.core.model import PullRequest, Registry
 from extracredit.core.titles import check_title
-from extracredit.errors import UserError
-from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot
-from extracredit.registry.opening import env_number
+from extracredit.errors import GitHubError, SnapshotError, UserError
+from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.snapshot import Snapshot, load_snapshot
 from extracredit.retry import patient
 from extracredit.text import messages
 
@@ -42,18 +41,16 @@ def relist_from(kept: Sequence[PullRequest]) -> datetime | None:
 
 
 def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullRequest], bool],
-              previous: Snapshot | None = None) -> list[PullRequest]:
+              env: ActionsEnv, previous: Snapshot | None = None) -> list[PullRequest]:
     """Every PR of the repos since the window opened; files for the PRs ``wants_files`` picks.
 
     With a previous snapshot, only the PRs GitHub changed since are listed (the rest are taken
     from it as they were), and the files it holds for a PR's head are reused.
     """
-    from extracredit.forge.github import GitHub, GitHubError, connect
+    # Imported here: a run from a snapshot file does not pay for loading PyGithub.
+    from extracredit.forge.github import connect_from_environment
 
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
-    client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", 0.25))
+    forge_for = connect_from_environment(env, policy=patient(_say_waiting))
     known = {(pr.repo, pr.number, pr.head_sha): pr.files
              for pr in (previous.all_pulls() if previous else []) if pr.files}
 
@@ -68,7 +65,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
             since = relist_from(kept)
             if sys.stderr.isatty():
                 print(messages.listing_repo(repo), file=sys.stderr)
-            github = GitHub(client, repo, policy=patient(_say_waiting))
+            github = forge_for(repo)
             fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
                      for pr in github.list_pulls(opens, wants, since)]
             if since is not None:
@@ -83,7 +80,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
     return pulls
 
 
-def live_pulls(config: Config, registry: Registry,
+def live_pulls(config: Config, registry: Registry, env: ActionsEnv,
                previous: Snapshot | None = None) -> list[PullRequest]:
     """The course's PRs, with files for those by students or with the tag (claims need them)."""
     directory = build_directory(registry.roster, registry.claims)
@@ -91,16 +88,16 @@ def live_pulls(config: Config, registry: Registry,
     def relevant(pr: PullRequest) -> bool:
         return directory.resolve(pr.user) is not None or check_title(pr.title, config.tag, config.term).passed
 
-    return list_live(config, config.repos, relevant, previous)
+    return list_live(config, config.repos, relevant, env, previous)
 
 
-def course_pulls(snapshot: Path | None, config: Config, registry: Registry,
+def course_pulls(snapshot: Path | None, config: Config, registry: Registry, env: ActionsEnv,
                  previous: Snapshot | None = None) -> tuple[list[PullRequest], datetime]:
     """The PRs and the moment they show: a snapshot's, or GitHub's now (listing only what
     changed since ``previous``, when given)."""
     if snapshot is None:
         now = datetime.now(UTC)
-        return live_pulls(config, registry, previous), now
+        return live_pulls(config, registry, env, previous), now
     try:
         frozen = load_snapshot(snapshot)
     except SnapshotError as error:

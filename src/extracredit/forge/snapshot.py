@@ -10,11 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
+from extracredit.errors import SnapshotError
 from extracredit.text import messages
-
-
-class SnapshotError(Exception):
-    """The snapshot file cannot be used; the message says where it is wrong."""
 
 
 @dataclass(frozen=True)

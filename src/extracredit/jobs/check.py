@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from github import Github
-
 from extracredit.core.config import Config
-from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, Registry, parse_pr_ref
+from extracredit.core.model import PullRequest, Registry, parse_pr_ref
 from extracredit.core.verdict import CheckVerdict, decide
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, ConfigError, RegistryError, UserError
+from extracredit.errors import (
+    EXIT_OK,
+    EXIT_UNDECIDED,
+    ConfigError,
+    EventError,
+    RegistryError,
+    SnapshotError,
+    UserError,
+)
 from extracredit.forge import actions
-from extracredit.forge.github import GitHub, GitHubError, connect
-from extracredit.forge.snapshot import SnapshotError, load_snapshot
-from extracredit.registry.opening import env_number, load_config, read_registry
+from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.github import connect_from_environment
+from extracredit.forge.snapshot import load_snapshot
+from extracredit.publish import check_live
+from extracredit.registry.opening import load_config, read_registry
 from extracredit.text import comment as verdict_words
 from extracredit.text import config as config_words
 from extracredit.text import messages
-from extracredit.text.report import Changes, Status, build_report, plan_changes
+from extracredit.text.report import build_report
 
 
 def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
@@ -88,7 +92,8 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
     return worst
 
 
-def _live(args: argparse.Namespace, config: Config | None, config_error: str | None) -> int:
+def _live(args: argparse.Namespace, config: Config | None, config_error: str | None,
+          env: ActionsEnv) -> int:
     targets: list[tuple[str, int]] = []
     for ref in args.pr:
         parsed = parse_pr_ref(ref)
@@ -96,118 +101,29 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
             raise UserError(messages.BAD_PR_REF.format(ref))
         targets.append(parsed)
     if not targets:
-        event_path = os.environ.get("GITHUB_EVENT_PATH")
-        if not event_path:
+        if not env.event_path:
             raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
-        event_name = os.environ.get("GITHUB_EVENT_NAME", "")
         try:
-            trigger = actions.trigger_from_event(event_name, actions.read_event(event_path),
-                                                 os.environ.get("GITHUB_REPOSITORY", ""))
-        except actions.EventError as error:
+            trigger = actions.trigger_from_event(env.event_name, actions.read_event(env.event_path),
+                                                 env.repository)
+        except EventError as error:
             raise UserError(str(error)) from None
         if not trigger.run:
-            print(messages.EVENT_IGNORED.format(event=event_name, action=trigger.action))
+            print(messages.EVENT_IGNORED.format(event=env.event_name, action=trigger.action))
             return EXIT_OK
         targets.append((trigger.repo, trigger.number))
 
     # A check writes four times at most: spacing its writes out would only keep the student
     # waiting. Runs that write for many PRs (sync, commands) keep the default spacing.
-    client, timeout = connect_from_environment(throttle=0.0)
+    forge_for = connect_from_environment(env, throttle=0.0)
     worst = EXIT_OK
     for repo, number in targets:
-        github = GitHub(client, repo, settle=timeout)
-        code = check_live(github, number, config, config_error, args.registry, args.dry_run)
+        code = check_live(forge_for(repo), number, config, config_error, args.registry,
+                          dry_run=args.dry_run, env=env)
         worst = max(worst, code)
         if code == EXIT_UNDECIDED:
             break
     return worst
-
-
-def connect_from_environment(throttle: float = 0.25) -> tuple[Github, int]:
-    """A PyGithub client for GITHUB_TOKEN, with the throttle (seconds between writes, unless
-    EXTRACREDIT_GITHUB_THROTTLE says otherwise) and timeout settings applied."""
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
-    timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", 10))
-    client = connect(token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", throttle),
-                     timeout=timeout)
-    return client, timeout
-
-
-def _registry_or_error(config: Config, folder: Path | None) -> tuple[Registry | None, str | None]:
-    try:
-        return read_registry(config, folder), None
-    except RegistryError as error:
-        return None, str(error)
-
-
-def check_live(github: GitHub, number: int, config: Config | None, config_error: str | None,
-               registry_folder: Path | None, dry_run: bool) -> int:
-    """Decide one live PR and publish what changed; the exit code of that check."""
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # The registry is read while GitHub is asked about the PR: a student waits for the
-        # slower of the two, not for both one after the other.
-        reading = background.submit(_registry_or_error, config, registry_folder) if config else None
-        try:
-            pr, comment_count = github.live(number)
-            if config is None or reading is None:
-                return _publish_config_error(github, pr, config_error or "", dry_run)
-            has_write = (github.has_write_access(pr.user.login)
-                         if pr.author_association in STAFF_ASSOCIATIONS else False)
-            registry, registry_error = reading.result()
-            if registry_error is not None:
-                print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(
-                    reason=registry_error)))
-            if registry is not None and registry.problems:
-                print(actions.annotation("warning", messages.registry_problems_count(
-                    len(registry.problems))))
-            verdict = decide(pr, registry, config, datetime.now(UTC),
-                             has_write_access=has_write, registry_error=registry_error)
-            report = build_report(verdict, config.registry.claims)
-            existing, comment = github.existing(pr, comment_count=comment_count,
-                                                commenting=report.comment is not None)
-            changes = plan_changes(report, existing, comment.html_url if comment else None)
-            print(verdict_words.summary_line(verdict))
-            if dry_run:
-                print(messages.DRY_RUN_HEADER)
-                print(messages.describe_changes(changes))
-            elif not changes.nothing:
-                github.apply(pr, changes, comment)
-                print(messages.describe_changes(changes))
-            else:
-                print(messages.NOTHING_CHANGED)
-        except GitHubError as error:
-            print(actions.annotation("error", str(error)))
-            output = os.environ.get("GITHUB_OUTPUT")
-            if output:  # the step's outputs say "undecided" too, never nothing
-                actions.write_outputs(output, {"title": "error", "claim": "error", "claim-id": ""})
-            return EXIT_UNDECIDED
-    _write_action_files(verdict)
-    return verdict.exit_code
-
-
-def _write_action_files(verdict: CheckVerdict) -> None:
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        actions.write_outputs(output, {
-            "title": verdict.title.outcome,
-            "claim": verdict.claim.outcome,
-            "claim-id": verdict.claim.claim_id or "",
-        })
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        actions.append_summary(summary, verdict_words.job_summary(verdict))
-
-
-def _publish_config_error(github: Any, pr: PullRequest, error: str, dry_run: bool) -> int:
-    print(actions.annotation("error", error))
-    statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
-                     for context in (verdict_words.TITLE_CONTEXT, verdict_words.CLAIM_CONTEXT))
-    changes = Changes("none", None, statuses, (), ())
-    if not dry_run:
-        github.apply(pr, changes, None)
-    return EXIT_UNDECIDED
 
 
 def run(args: argparse.Namespace) -> int:
@@ -218,10 +134,11 @@ def run(args: argparse.Namespace) -> int:
         return _offline(args, load_config(args.config))
     if args.all:
         raise UserError(messages.ALL_NEEDS_SNAPSHOT)
+    env = actions.read_environment()
     try:
         config, config_error = load_config(args.config), None
     except ConfigError as error:
-        if not os.environ.get("GITHUB_ACTIONS"):
+        if not env.running:
             raise
         config, config_error = None, config_words.describe(error)
-    return _live(args, config, config_error)
+    return _live(args, config, config_error, env)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import datetime
 
 from extracredit.core.config import Config
 from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, RegistryError, UserError
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, GitHubError, RegistryError, UserError
 from extracredit.forge import actions
-from extracredit.forge.github import GitHub, GitHubError
-from extracredit.jobs.check import check_live, connect_from_environment
+from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.base import Forge
+from extracredit.forge.github import connect_from_environment
+from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import column_index
 from extracredit.registry.schema import LEDGER_COLUMNS, RegistryBackend
@@ -54,12 +55,12 @@ def record_credit(backend: RegistryBackend, credit: Credit, when: datetime, acto
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit command`` for the issue_comment event of GitHub Actions."""
     config = load_config(args.config)
-    event_path = os.environ.get("GITHUB_EVENT_PATH")
-    if not event_path:
+    env = actions.read_environment()
+    if not env.event_path:
         raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
-    event = actions.read_event(event_path)
+    event = actions.read_event(env.event_path)
     issue, comment = event.get("issue") or {}, event.get("comment") or {}
-    if (os.environ.get("GITHUB_EVENT_NAME") != "issue_comment" or event.get("action") != "created"
+    if (env.event_name != "issue_comment" or event.get("action") != "created"
             or not issue.get("pull_request") or not comment):
         print(messages.COMMAND_NOT_FOR_US)
         return EXIT_OK
@@ -71,38 +72,36 @@ def run(args: argparse.Namespace) -> int:
     if command is None:
         print(messages.COMMAND_NOT_FOR_US)
         return EXIT_OK
-    repo = str((event.get("repository") or {}).get("full_name")
-               or os.environ.get("GITHUB_REPOSITORY", ""))
+    repo = str((event.get("repository") or {}).get("full_name") or env.repository)
     number, comment_id, login = int(issue["number"]), int(comment["id"]), str(author.get("login"))
-    client, timeout = connect_from_environment()
-    github = GitHub(client, repo, settle=timeout)
+    forge = connect_from_environment(env)(repo)
     try:
-        return _obey(github, config, args, command, number, comment_id, login,
+        return _obey(forge, config, args, env, command, number, comment_id, login,
                      str(comment.get("created_at") or ""))
     except GitHubError as error:
         print(actions.annotation("error", str(error)))
         return EXIT_UNDECIDED
 
 
-def _obey(github: GitHub, config: Config, args: argparse.Namespace,
+def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEnv,
           command: Recheck | Credit | Malformed, number: int, comment_id: int, login: str,
           created_at: str) -> int:
     marker = messages.reply_marker(comment_id)
     if isinstance(command, Malformed):
-        github.reply_once(number, marker, messages.command_syntax(login, command, config.cap))
+        forge.reply_once(number, marker, messages.command_syntax(login, command, config.cap))
         print(messages.command_malformed_log(command.problem))
         return EXIT_FIX
     if isinstance(command, Recheck):
-        github.react(comment_id, REACTION_DONE)
+        forge.react(comment_id, REACTION_DONE)
         print(messages.COMMAND_RECHECK)
-        code = check_live(github, number, config, None, args.registry, dry_run=False)
+        code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
         return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
-    if not may_give_credit(github.permission(login)):
-        github.reply_once(number, marker, messages.command_refused(login))
-        github.react(comment_id, REACTION_REFUSED)
+    if not may_give_credit(forge.permission(login)):
+        forge.reply_once(number, marker, messages.command_refused(login))
+        forge.react(comment_id, REACTION_REFUSED)
         print(messages.COMMAND_REFUSED_LOG)
         return EXIT_OK
-    pr = github.pull(number)
+    pr = forge.pull(number)
     when = _when(created_at, config)
     try:
         appended = record_credit(open_backend(config, args.registry), command, when, login,
@@ -110,10 +109,10 @@ def _obey(github: GitHub, config: Config, args: argparse.Namespace,
     except RegistryError as error:
         print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error)))
         return EXIT_UNDECIDED
-    github.react(comment_id, REACTION_DONE)
+    forge.react(comment_id, REACTION_DONE)
     # The log is public: it names the decision's kind, never an amount.
     print(messages.command_recorded_log(command.decision, appended))
-    code = check_live(github, number, config, None, args.registry, dry_run=False)
+    code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
     return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
 
 

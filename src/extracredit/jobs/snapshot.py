@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from extracredit.core.model import PullRequest
 from extracredit.core.titles import check_title
-from extracredit.errors import EXIT_OK, UserError
+from extracredit.errors import EXIT_OK, SnapshotError, UserError
+from extracredit.forge import actions
 from extracredit.forge.pulls import list_live
-from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.forge.snapshot import Snapshot, load_snapshot, render_snapshot
 from extracredit.registry.opening import load_config
 from extracredit.text import messages
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         return check_title(pr.title, config.tag, config.term).passed  # only tagged PRs can earn credit
 
     taken_at = datetime.now(UTC)
-    pulls = list_live(config, repos, wants_files, previous)
+    pulls = list_live(config, repos, wants_files, actions.read_environment(), previous)
     text = render_snapshot(taken_at, pulls, repos)
     if args.out is None:
         sys.stdout.write(text)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from extracredit.core.config import Config
 from extracredit.core.holds import claim_activity
@@ -17,19 +15,18 @@ from extracredit.core.identity import build_directory
 from extracredit.core.lifecycle import lifecycle
 from extracredit.core.lint import BASELINE_KEY, lint
 from extracredit.core.model import PullRequest, Registry, Table
-from extracredit.core.titles import check_title
-from extracredit.core.verdict import decide
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError, SnapshotError
+from extracredit.forge import actions
 from extracredit.forge.pulls import course_pulls
-from extracredit.forge.snapshot import Snapshot, SnapshotError, load_snapshot, render_snapshot
+from extracredit.forge.snapshot import Snapshot, load_snapshot, render_snapshot
+from extracredit.publish import recheck
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
-from extracredit.registry.parse import build_registry, column_index
+from extracredit.registry.parse import build_registry
 from extracredit.registry.rows import plan_row_writes
-from extracredit.registry.schema import CHECKS_COLUMNS, CLAIMS_LOG_COLUMNS, RegistryBackend
+from extracredit.registry.schema import CLAIMS_LOG_COLUMNS, RegistryBackend
 from extracredit.text import messages
 from extracredit.text.problems import ordered, problems_rows
-from extracredit.text.report import build_report, plan_changes
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
 
@@ -96,12 +93,13 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit sync`` as parsed by the command line."""
     config = load_config(args.config)
+    env = actions.read_environment()
     try:
         backend = open_backend(config, args.registry)
         tables = backend.read(SYNC_TABS)
         registry = build_registry(tables, config.zone)
         previous = _previous_pulls(args.prs_cache) if args.snapshot is None else None
-        pulls, now = course_pulls(args.snapshot, config, registry, previous)
+        pulls, now = course_pulls(args.snapshot, config, registry, env, previous)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
         print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
@@ -109,12 +107,11 @@ def run(args: argparse.Namespace) -> int:
         if args.recheck:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
-            from extracredit.forge.github import GitHub
-            from extracredit.jobs.check import connect_from_environment
+            # Imported here: a sync without --recheck does not pay for loading PyGithub.
+            from extracredit.forge.github import connect_from_environment
 
-            client, timeout = connect_from_environment()
-            rows, done, unchanged = recheck(lambda repo: GitHub(client, repo, settle=timeout),
-                                            config, registry, pulls, tables.get("Checks"), now)
+            rows, done, unchanged = recheck(connect_from_environment(env), config, registry,
+                                            pulls, tables.get("Checks"), now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
             print(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
@@ -144,69 +141,3 @@ def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
     """Write the cache whole or not at all."""
     write_whole(path, render_snapshot(now, pulls, repos))
     print(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), file=sys.stderr)
-
-
-
-@dataclass(frozen=True)
-class Published:
-    """What the Checks tab remembers of one PR: the verdict last published for a head."""
-
-    head_sha: str
-    fingerprint: str
-    comment_id: str
-
-
-def published(checks: Table | None) -> dict[tuple[str, int], Published]:
-    if checks is None:
-        return {}
-    index, _ = column_index(checks)
-    memory = {}
-    for _, cells in checks.rows:
-        def cell(name: str, cells: tuple[str, ...] = cells) -> str:
-            at = index.get(name)
-            return cells[at].strip() if at is not None and at < len(cells) else ""
-        if cell("Repo") and cell("PR").isdigit():
-            memory[(cell("Repo"), int(cell("PR")))] = Published(
-                cell("Head SHA"), cell("Fingerprint"), cell("Comment ID"))
-    return memory
-
-
-def recheck(github_for: Callable[[str], Any], config: Config, registry: Registry,
-            pulls: Sequence[PullRequest], checks: Table | None,
-            now: datetime) -> tuple[list[list[str]], int, int]:
-    """Re-check every open extra-credit PR; publish only where the verdict or head changed.
-
-    Returns the Checks tab's new rows, how many PRs were published and how many skipped.
-    """
-    memory = published(checks)
-    stamp = _stamp(now, config)
-    rows: dict[tuple[str, int], list[str]] = {
-        key: [key[0], str(key[1]), old.head_sha, old.fingerprint, old.comment_id, ""]
-        for key, old in memory.items()}
-    done = skipped = 0
-    for pr in pulls:
-        # Only PRs with the tag: a title without it is the PR check's to report, on the edit
-        # that fixes it.
-        if not pr.is_open or pr.repo not in config.repos or not check_title(
-                pr.title, config.tag, config.term).passed:
-            continue
-        verdict = decide(pr, registry, config, now, known_pulls=pulls)
-        if verdict.skip is not None:
-            continue
-        report = build_report(verdict, config.registry.claims)
-        key = (pr.repo, pr.number)
-        old = memory.get(key)
-        if old is not None and (old.head_sha, old.fingerprint) == (pr.head_sha,
-                                                                  report.fingerprint):
-            skipped += 1
-            continue
-        github = github_for(pr.repo)
-        existing, comment = github.existing(pr)
-        changes = plan_changes(report, existing, comment.html_url if comment else None)
-        url = github.apply(pr, changes, comment) if not changes.nothing else (
-            comment.html_url if comment else None)
-        comment_id = url.rsplit("#issuecomment-", 1)[-1] if url and "#issuecomment-" in url else ""
-        rows[key] = [pr.repo, str(pr.number), pr.head_sha, report.fingerprint, comment_id, stamp]
-        done += 1
-    ordered = [rows[key] for key in sorted(rows)]
-    return [list(CHECKS_COLUMNS), *ordered], done, skipped

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
 from pathlib import Path
 
@@ -53,12 +52,12 @@ def terminal_table(result: Tally) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit tally`` as parsed by the command line."""
     config = load_config(args.config)
-    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    env = actions.read_environment()
     try:
         backend = open_backend(config, args.registry)
         tables = backend.read(TALLY_TABS)
         registry = build_registry(tables, config.zone)
-        pulls, now = course_pulls(args.snapshot, config, registry)
+        pulls, now = course_pulls(args.snapshot, config, registry, env)
         result = tally(pulls, registry, config)
         if config.registry.backend == "sheets" and args.registry is None:
             stamp = now.astimezone(config.zone).isoformat(timespec="seconds")
@@ -69,11 +68,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         written = write_files(result, args.out, args.brightspace)
         print(messages.tally_written(written, str(args.out)), file=sys.stderr)
-    if in_actions:
+    if env.running:
         # The log and the summary are public: aggregates only.
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            actions.append_summary(summary, gradebook.summary_markdown(result.aggregates))
+        if env.step_summary:
+            actions.append_summary(env.step_summary, gradebook.summary_markdown(result.aggregates))
     else:
         print(terminal_table(result))
     aggregates = result.aggregates

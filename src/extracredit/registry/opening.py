@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -10,10 +9,11 @@ from typing import Any
 
 from extracredit.core.config import Config, parse_config
 from extracredit.core.model import Registry, Table
-from extracredit.errors import ConfigError, RegistryError, UserError
+from extracredit.errors import ConfigError, RegistryError
 from extracredit.registry.files import FilesRegistry
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import RegistryBackend
+from extracredit.settings import env_number
 from extracredit.text import messages
 from extracredit.text.config import config_unreadable
 
@@ -75,17 +75,3 @@ def read_registry(config: Config, folder: Path | None = None,
                   tabs: Sequence[str] = CHECK_TABS) -> Registry:
     """Read and parse the registry; RegistryError when it cannot be read at all."""
     return build_registry(open_backend(config, folder).read(tabs), config.zone)
-
-
-def env_number(name: str, default: float) -> float:
-    """A numeric setting from the environment (seconds); a bad value is an error that names it."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise UserError(messages.bad_env_number(name, text)) from None
-    if value < 0:
-        raise UserError(messages.bad_env_number(name, text))
-    return value
