@@ -20,7 +20,7 @@ from extracredit.core.claims import Carried, carried_claim, claim_ids_in
 from extracredit.core.holds import find_duplicates, holds, others_on_files
 from extracredit.core.identity import build_directory
 from extracredit.core.model import Account, Activity, ChangedFile, Claim, PullRequest, Registry, RosterEntry
-from extracredit.core.targets import covers, entry_matches, targets_overlap
+from extracredit.core.targets import covers, entry_matches, is_overbroad, targets_overlap
 
 from fakes.all_pairs import duplicates_all_pairs
 
@@ -87,14 +87,23 @@ def test_carried_claim_is_earliest_covering() -> None:
 
 
 def test_body_names_the_claim_and_foreign_ids_are_ignored() -> None:
-    claims = [claim(2, "ab1", "alice", 2, ("a.md",)), claim(3, "ab1", "alice", 3, ("zzz.md",)),
+    claims = [claim(2, "ab1", "alice", 2, ("a.md",)), claim(3, "ab1", "alice", 3, ("docs/",)),
               claim(4, "cd2", "bob", 1, ("a.md",))]
-    carried = carried_claim(pull(("a.md",), body="Closes C-4 and c-0003, see C-0099"), "ab1",
+    carried = carried_claim(pull(("docs/a.md",), body="Closes C-4 and c-0003, see C-0099"), "ab1",
                             claims)
     assert carried.claim == claims[1]
     assert carried.named_foreign == ("C-0004",)
     assert carried.named_unknown == ("C-0099",)
-    assert carried.uncovered == ("a.md",)
+    assert carried.uncovered == ()
+
+
+def test_a_named_claim_that_covers_no_changed_file_is_not_carried() -> None:
+    # Naming a higher-value claim in the body must not carry it to unrelated files.
+    claims = [claim(2, "ab1", "alice", 2, ("a.md",)), claim(3, "ab1", "alice", 3, ("zzz.md",))]
+    carried = carried_claim(pull(("a.md",), body="Closes C-0003"), "ab1", claims)
+    assert carried.claim == claims[0]
+    assert carried.named_unusable == ("C-0003",)
+    assert carried.uncovered == ()
 
 
 def test_withdrawn_claims_are_not_carried() -> None:
@@ -151,7 +160,10 @@ def others_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim]
         if claim.owner == owner or not any(covers(claim, path) for path in pr.filenames):
             continue
         known = activity.get(claim)
-        if holds(claim, at, known, DAYS14):
+        # An entry naming the whole repository holds nothing.
+        held = [entry for entry in claim.targets if not is_overbroad(entry)]
+        if holds(claim, at, known, DAYS14) and any(entry_matches(entry, path) for entry in held
+                                                   for path in pr.filenames):
             holding.append(claim)
         for url in known.in_review if known else ():
             if url != pr.html_url:
@@ -162,19 +174,27 @@ def others_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim]
 def carried_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -> Carried:
     mine = ordered([c for c in claims if owner is not None and c.owner == owner and c.active])
     by_id = {c.id: c for c in claims if c.id}
-    chosen, foreign, unknown = None, [], []
+
+    def usable(claim: Claim) -> bool:
+        return claim.submitted <= pr.created_at and any(covers(claim, p) for p in pr.filenames)
+
+    chosen, foreign, unknown, unusable = None, [], [], []
     for claim_id in dict.fromkeys(claim_ids_in(pr.body)):
         named = by_id.get(claim_id)
         if named is None:
             unknown.append(claim_id)
-        elif named in mine:
+        elif named in mine and usable(named):
             chosen = chosen or named
+        elif named in mine:
+            unusable.append(claim_id)
         elif named.owner != owner:
             foreign.append(claim_id)
     if chosen is None:
-        chosen = next((c for c in mine if any(covers(c, path) for path in pr.filenames)), None)
+        chosen = next((c for c in mine if usable(c)), None)
     uncovered = tuple(p for p in pr.filenames if not covers(chosen, p)) if chosen else ()
-    return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine))
+    too_late = () if chosen else tuple(
+        c.label for c in mine if c.submitted > pr.created_at and any(covers(c, p) for p in pr.filenames))
+    return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine), tuple(unusable), too_late)
 
 
 # Adversarial registries ----------------------------------------------------------------------
@@ -281,7 +301,9 @@ def test_each_way_of_overlapping_is_found(first: list[str], second: list[str],
     for earlier, later in ((first, second), (second, first)):
         claims = (indexed_claim(2, "aa1", 0, tuple(earlier)), indexed_claim(3, "bb2", 1, tuple(later)))
         assert targets_overlap(earlier, later) is expected
-        assert find_duplicates(claims, {}, DAYS14) == ({claims[1]: claims[0]} if expected else {})
+        # An entry naming the whole repository (``**``) holds nothing, but is still found overlapping.
+        held = expected and not all(is_overbroad(entry) for entry in earlier)
+        assert find_duplicates(claims, {}, DAYS14) == ({claims[1]: claims[0]} if held else {})
 
 
 def test_asked_again_the_answers_follow_the_claims_and_the_activity() -> None:

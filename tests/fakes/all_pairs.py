@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from extracredit.core.holds import holds
 from extracredit.core.model import Activity, Claim
-from extracredit.core.targets import targets_overlap
+from extracredit.core.targets import holding_targets, targets_overlap
 
 
 def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
@@ -20,7 +20,7 @@ def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activ
         for earlier in holders[claim.kind]:
             if (earlier.owner != claim.owner
                     and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
-                    and targets_overlap(earlier.targets, claim.targets)):
+                    and targets_overlap(holding_targets(earlier), claim.targets)):
                 duplicates[claim] = earlier
                 break
         else:

@@ -51,7 +51,8 @@ CLAIM_ROWS = [
     ["C-0007", "2023-09-12", "https://github.com/carol", "cc3", "Carol", "bug", "c.md", "p",
      "withdrawn", "", "", ""],
 ]
-ROSTER_ROWS = [["NetID", "Name", "GitHub", "GitHub ID"], ["00123", "Alice", "alice", "11"]]
+ROSTER_ROWS = [["NetID", "Name", "GitHub", "GitHub ID"], ["00123", "Alice", "alice", "11"],
+               ["bb2", "Bob", "bob", "12"], ["cc3", "Carol", "carol", "13"]]
 LEDGER_ROWS = [list(LEDGER_COLUMNS)]
 CONFIG = f"""
 course: Test course

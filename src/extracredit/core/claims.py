@@ -26,6 +26,8 @@ class Carried:
     named_unknown: tuple[str, ...]  # claim ids the body names that the registry lacks
     uncovered: tuple[str, ...]  # changed files the carried claim does not cover
     has_claims: bool  # whether the author has any active claim at all
+    named_unusable: tuple[str, ...] = ()  # the author's claim ids named that it may not carry
+    too_late: tuple[str, ...] = ()  # the author's claims on these files, submitted after it opened
 
 
 def claim_ids_in(text: str) -> list[str]:
@@ -82,25 +84,41 @@ def index_claims(claims: Sequence[Claim]) -> ClaimIndex:
     return index
 
 
+def may_carry(pr: PullRequest, claim: Claim) -> bool:
+    """A PR may carry a claim submitted before it was opened (a PR that came first was not the
+    planned work), and only one that covers at least one of the files it changes."""
+    return claim.submitted <= pr.created_at and any(covers(claim, path) for path in pr.filenames)
+
+
 def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -> Carried:
-    """The claim a PR carries: the one its body names, else the earliest that covers a file."""
+    """The claim a PR carries: the one its body names, else the earliest that covers a file.
+    Either way, only a claim it ``may_carry``."""
     index = index_claims(claims)
     mine = index.active_of.get(owner, []) if owner is not None else []
     by_id = index.by_id
     chosen: Claim | None = None
     foreign: list[str] = []
     unknown: list[str] = []
+    unusable: list[str] = []
     for claim_id in dict.fromkeys(claim_ids_in(pr.body)):
         named = by_id.get(claim_id)
         if named is None:
             unknown.append(claim_id)
         elif named.owner == owner and named.active:
-            chosen = chosen or named
+            if may_carry(pr, named):
+                chosen = chosen or named
+            else:
+                unusable.append(claim_id)
         elif named.owner != owner:
             foreign.append(claim_id)
     if chosen is None:
-        chosen = next((c for c in mine if any(covers(c, path) for path in pr.filenames)), None)
+        chosen = next((c for c in mine if may_carry(pr, c)), None)
     uncovered: tuple[str, ...] = ()
+    too_late: tuple[str, ...] = ()
     if chosen is not None:
         uncovered = tuple(path for path in pr.filenames if not covers(chosen, path))
-    return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine))
+    else:
+        too_late = tuple(c.label for c in mine if c.submitted > pr.created_at
+                         and any(covers(c, path) for path in pr.filenames))
+    return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine), tuple(unusable),
+                   too_late)

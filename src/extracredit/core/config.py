@@ -38,6 +38,8 @@ class Labels:
 class ClaimsPolicy:
     required: bool = True
     expire_after_days: int = 14
+    # A target matching more than this percentage of the repository's files holds nothing.
+    max_target_share: Decimal = Decimal(25)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ _SCHEMA: dict[str, Any] = {
     "window": {"opens": date, "closes": date},
     "cap": "number",
     "kinds": "kinds",
-    "claims": {"required": bool, "expire_after_days": int},
+    "claims": {"required": bool, "expire_after_days": int, "max_target_share": int},
     "repos": "repos",
     "labels": {"accepted": str, "rejected": "strings"},
     "registry": {"backend": str, "path": str, "claims": str, "staff": str, "columns": dict},
@@ -235,7 +237,11 @@ def _parse_claims_policy(value: Any) -> ClaimsPolicy:
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise _fail("claims.expire_after_days",
                     "wrong-type", **_wrong("a whole number of days, 1 or more", days))
-    return ClaimsPolicy(required=required, expire_after_days=days)
+    share = _number(policy.get("max_target_share", 25), "claims.max_target_share")
+    if not 0 < share <= 100:
+        raise _fail("claims.max_target_share", "wrong-type",
+                    **_wrong("a percentage above 0, at most 100", policy.get("max_target_share")))
+    return ClaimsPolicy(required=required, expire_after_days=days, max_target_share=share)
 
 
 def _parse_repos(value: Any) -> tuple[str, ...]:

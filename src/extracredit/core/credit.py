@@ -138,11 +138,13 @@ def decide_pull(pr: PullRequest, entry: LedgerEntry | None,
     return ("pending" if pr.is_open else "closed"), "state"
 
 
-def _unmatched_reason(pr: PullRequest) -> UnmatchedReason:
+def _unmatched_reason(pr: PullRequest, unrostered: frozenset[str]) -> UnmatchedReason:
     if pr.user.is_bot:
         return "bot"
     if pr.author_association in STAFF_ASSOCIATIONS:
         return "staff"
+    if pr.user.login.lower() in unrostered:
+        return "not-on-roster"
     return "not-a-student"
 
 
@@ -336,7 +338,8 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         owner = directory.resolve(pr.user)
         if owner is None:
             if in_window and title_passes:
-                unmatched.append(Unmatched(ref, pr.html_url, pr.user.login, _unmatched_reason(pr)))
+                reason = _unmatched_reason(pr, registry.unrostered_logins)
+                unmatched.append(Unmatched(ref, pr.html_url, pr.user.login, reason))
             continue
         draft = _Draft(pr, ref, opened_on, in_window and title_passes)
         drafts[owner].append(draft)

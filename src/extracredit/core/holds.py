@@ -16,7 +16,7 @@ from extracredit.core.model import (
     PullRequest,
     Registry,
 )
-from extracredit.core.targets import TargetIndex
+from extracredit.core.targets import TargetIndex, entry_matches, holding_targets
 
 
 def activity_from_record(claims: Sequence[Claim]) -> dict[Claim, Activity]:
@@ -99,7 +99,8 @@ class _Holders:
         self.ends: list[datetime] = []
 
     def add(self, claim: Claim, owner: str, ends: datetime | None) -> None:
-        self.targets.add(len(self.claims), claim.targets)
+        # An over-broad entry (the whole repository) holds nothing.
+        self.targets.add(len(self.claims), holding_targets(claim))
         self.claims.append(claim)
         self.owners.append(owner)
         self.ends.append(_NEVER if ends is None else ends)
@@ -180,7 +181,9 @@ def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
         if claim.owner == owner:
             continue
         known = activity.get(claim)
-        if holds(claim, at, known, expire_after):
+        held = holding_targets(claim)
+        if holds(claim, at, known, expire_after) and any(
+                entry_matches(entry, path) for entry in held for path in pr.filenames):
             holding.append(claim)
         for url in known.in_review if known else ():
             if url != pr.html_url:

@@ -54,7 +54,8 @@ def lifecycle(registry: Registry, pulls: Sequence[PullRequest], config: Config,
     The statuses the tool wrote before are not inputs (only a typed ``withdrawn`` is), so that a
     claim never flips back and forth between runs.
     """
-    fresh = new_ids(registry.claims)
+    # Ids are numbered over every readable claim, those the Roster leaves out too.
+    fresh = new_ids((*registry.claims, *registry.unbound))
     as_typed = {claim: replace(claim, id=claim.id or fresh[claim],
                                status="withdrawn" if claim.status == "withdrawn" else "open")
                 for claim in registry.claims}
@@ -89,4 +90,9 @@ def lifecycle(registry: Registry, pulls: Sequence[PullRequest], config: Config,
             github_id = min(prs, key=lambda pr: pr.created_at).user.id
         records.append(ClaimRecord(original, claim.id or "", status,
                                    tuple(pr.html_url for pr in prs), github_id))
+    # A claim the Roster leaves out carries no PR: it gets its id (so that it is frozen like any
+    # other) and stays open, until a TA binds it or the student withdraws it.
+    for claim in registry.unbound:
+        status = "withdrawn" if claim.status == "withdrawn" else "open"
+        records.append(ClaimRecord(claim, claim.id or fresh[claim], status, (), claim.github_id))
     return records

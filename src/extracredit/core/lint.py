@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
+from decimal import Decimal
 
-from extracredit.core.cells import parse_time, split_targets
+from extracredit.core.cells import parse_time
 from extracredit.core.config import Config
 from extracredit.core.holds import find_duplicates
 from extracredit.core.model import Activity, Claim, Problem, Registry, Table
-from extracredit.core.targets import entry_matches, targets_overlap
+from extracredit.core.sightings import read_sightings
+from extracredit.core.targets import entry_matches, is_overbroad, targets_overlap
 
 BACKDATING = timedelta(days=2)
-BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not when it was added
+BROAD_FILES = 20  # a target that matches fewer files is never too broad
 
 
 def _claims_problems(claims: Sequence[Claim]) -> list[Problem]:
@@ -42,8 +43,6 @@ def _claims_last(place: tuple[str, int]) -> tuple[bool, int]:
 
 def _identity_problems(registry: Registry) -> list[Problem]:
     problems: list[Problem] = []
-    roster_login = {entry.netid.lower(): entry.github.lower() for entry in registry.roster
-                    if entry.github}
     # Where each account and NetID was first seen, as (tab, row), to cite in the message.
     netids_of_login: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
     logins_of_netid: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
@@ -51,15 +50,12 @@ def _identity_problems(registry: Registry) -> list[Problem]:
         if entry.github:
             netids_of_login[entry.github.lower()].setdefault(entry.netid.lower(),
                                                              ("Roster", entry.row))
-    for claim in registry.claims:
+    # Claims the Roster left out count for nothing, but still show who is who.
+    for claim in sorted((*registry.claims, *registry.unbound), key=lambda c: c.row):
         if claim.netid and claim.github:
             netid, login = claim.netid.lower(), claim.github.lower()
             netids_of_login[login].setdefault(netid, ("Claims", claim.row))
             logins_of_netid[netid].setdefault(login, ("Claims", claim.row))
-            expected = roster_login.get(netid)
-            if expected is not None and expected != login:
-                problems.append(Problem("Claims", claim.row, "GitHub", "not-roster-login",
-                                        (("cell", claim.github), ("roster", expected)), claim.github))
     for login, netids in netids_of_login.items():
         if len(netids) > 1:
             places = sorted(netids.values(), key=_claims_last)
@@ -87,42 +83,40 @@ def _target_problems(claims: Sequence[Claim], repo_files: Sequence[str]) -> list
     return problems
 
 
-def _history_problems(claims: Sequence[Claim], claims_log: Table | None,
-                      activity: Mapping[Claim, Activity], config: Config) -> list[Problem]:
-    """Backdated claims, and claims whose Kind or Target changed after a PR carried them."""
-    if claims_log is None:
-        return []
+def _history_problems(claims: Sequence[Claim], claims_log: Table | None, config: Config) -> list[Problem]:
+    """Backdated claims: a Submitted (as first seen) more than two days before the sighting. The
+    order of claims no longer depends on it (core.sightings bounds it); the TA still learns of it."""
     problems: list[Problem] = []
-    header = [cell.strip().lower() for cell in claims_log.header]
-    try:
-        at_claim, at_seen, at_row = header.index("claim"), header.index("first seen"), header.index("row")
-    except ValueError:
-        return []
-    seen: dict[str, tuple[datetime, dict[str, str]]] = {}
-    for _, cells in claims_log.rows:
-        if len(cells) <= max(at_claim, at_seen, at_row):
-            continue
-        moment = parse_time(cells[at_seen], config.zone)
-        try:
-            row = json.loads(cells[at_row])
-        except ValueError:
-            continue
-        if moment is not None and isinstance(row, dict):
-            seen.setdefault(cells[at_claim].strip().upper(), (moment, row))
+    sightings = read_sightings(claims_log, config.zone)
     for claim in claims:
-        if claim.id is None or claim.id not in seen:
+        sighting = sightings.get(claim.id or "")
+        if sighting is None or sighting.baseline:
             continue
-        first_seen, original = seen[claim.id]
-        if first_seen - claim.submitted > BACKDATING and BASELINE_KEY not in original:
+        recorded = {name.strip().lower(): value for name, value in sighting.cells.items()}
+        typed = parse_time(recorded.get("submitted") or recorded.get("timestamp") or "", config.zone)
+        typed = typed or claim.submitted  # a sighting that recorded no Submitted: as typed
+        if typed is not None and sighting.first_seen - typed > BACKDATING:
             problems.append(Problem("Claims", claim.row, "Submitted", "backdated",
-                                    (("first_seen", first_seen),), claim.github))
-        known = activity.get(claim)
-        if known is None or known.first_pr_opened is None:
-            continue
-        if str(original.get("Kind", "")).strip().lower() not in ("", claim.kind):
-            problems.append(Problem("Claims", claim.row, "Kind", "changed-after-pr", (), claim.github))
-        if split_targets(str(original.get("Target", ""))) not in ((), claim.targets):
-            problems.append(Problem("Claims", claim.row, "Target", "changed-after-pr", (), claim.github))
+                                    (("first_seen", sighting.first_seen),), claim.github))
+    return problems
+
+
+def _broad_targets(claims: Sequence[Claim], repo_files: Sequence[str] | None,
+                   share: Decimal) -> list[Problem]:
+    """Targets that would hold (nearly) the whole repository: they hold nothing (core.targets)."""
+    problems: list[Problem] = []
+    for claim in claims:
+        for entry in claim.targets:
+            if is_overbroad(entry):
+                problems.append(Problem("Claims", claim.row, "Target", "overbroad-target",
+                                        (("entry", entry),), claim.github))
+            elif repo_files:
+                matched = sum(1 for path in repo_files if entry_matches(entry, path))
+                percent = Decimal(100 * matched) / len(repo_files)
+                # A share of a handful of files says nothing: a file of a five-file repo is 20%.
+                if matched >= BROAD_FILES and percent > share:
+                    problems.append(Problem("Claims", claim.row, "Target", "target-too-broad",
+                                            (("entry", entry), ("share", int(percent))), claim.github))
     return problems
 
 
@@ -138,9 +132,11 @@ def lint(registry: Registry, config: Config, *, activity: Mapping[Claim, Activit
                                  ("submitted", earlier.submitted)), later.github))
     problems += _claims_problems(registry.claims)
     problems += _identity_problems(registry)
-    if repo_files is not None:
-        problems += _target_problems(registry.claims, list(repo_files))
-    problems += _history_problems(registry.claims, claims_log, activity, config)
+    files = list(repo_files) if repo_files is not None else None
+    if files is not None:
+        problems += _target_problems(registry.claims, files)
+    problems += _broad_targets(registry.claims, files, config.claims.max_target_share)
+    problems += _history_problems(registry.claims, claims_log, config)
     # Claims first, then by place; text.problems.ordered settles the order within one cell.
     return sorted(problems, key=lambda p: (p.tab != "Claims", p.tab, p.row, p.column))
 

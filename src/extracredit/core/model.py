@@ -163,6 +163,10 @@ class Registry:
     ledger: tuple[LedgerEntry, ...] = ()
     problems: tuple[Problem, ...] = ()
     extra: Mapping[str, Table] = field(default_factory=dict, hash=False)
+    # Claims left out because the Roster does not bind their NetID to their login: they count for
+    # nothing, and the lint still reads them to say who is who.
+    unbound: tuple[Claim, ...] = ()
+    unrostered_logins: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -248,3 +248,18 @@ class TargetIndex:
                 self.literal_paths_in.get(shape.glob_folder, []), _glob_regex(entry).match)
             found = [get(entry), *map(get, paths)]
         return [numbers for numbers in found if numbers]
+
+
+_WILD_SEGMENT = re.compile(r"^[*?.]*$")
+
+
+def is_overbroad(entry: str) -> bool:
+    """An entry that names no folder and no file of its own (``*``, ``**``, ``**/*``, ``*.*``, the
+    repository root): it would hold the whole repository against every later claim."""
+    segments = [segment for segment in entry.strip().split("/") if segment]
+    return all(_WILD_SEGMENT.match(segment) for segment in segments)
+
+
+def holding_targets(claim: Claim) -> tuple[str, ...]:
+    """The entries of a claim that hold files against other students' claims."""
+    return tuple(entry for entry in claim.targets if not is_overbroad(entry))

@@ -10,9 +10,10 @@ from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config
 from extracredit.core.holds import claim_activity, find_duplicates, others_on_files
 from extracredit.core.identity import build_directory
+from extracredit.core.ledger import pull_key_of
 from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, Problem, PullRequest, Registry
 from extracredit.core.titles import TitleVerdict, check_title
-from extracredit.core.vocab import ClaimProblem, Outcome, SkipReason
+from extracredit.core.vocab import UNREADABLE, ClaimProblem, Outcome, SkipReason
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class ClaimCheck:
     in_review: tuple[tuple[str, str], ...] = ()  # (login, PR URL) of others' open PRs
     named_foreign: tuple[str, ...] = ()
     named_unknown: tuple[str, ...] = ()
+    named_unusable: tuple[str, ...] = ()  # the author's claims named that it may not carry
+    too_late: tuple[str, ...] = ()  # the author's claims on these files, submitted after the PR opened
+    misfiled: tuple[str, ...] = ()  # claims under the author's NetID with another login than the roster's
     own_problems: tuple[Problem, ...] = ()  # broken rows of the author's own
     error: str | None = None  # why the bot could not decide
 
@@ -72,6 +76,19 @@ class CheckVerdict:
         if "error" in outcomes:
             return 2
         return 1 if "fail" in outcomes else 0
+
+
+def _course_links(reviewing: Sequence[tuple[Claim, str]], repos: Sequence[str]
+                  ) -> tuple[tuple[str, str], ...]:
+    """Other students' PRs in review as (login, link), each link rebuilt from the course's own repo
+    name and the PR's number: a URL as a cell spells it never reaches a comment."""
+    by_lower = {repo.lower(): repo for repo in repos}
+    links: dict[tuple[str, str], None] = {}
+    for claim, url in reviewing:
+        key = pull_key_of(url)
+        if key is not None and key[0] in by_lower:
+            links[(claim.github or "", f"https://github.com/{by_lower[key[0]]}/pull/{key[1]}")] = None
+    return tuple(links)
 
 
 def _holder(claim: Claim) -> Holder:
@@ -118,10 +135,15 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
     base = ClaimCheck(
         "pass",
         held_by=tuple(_holder(c) for c in holding if c not in duplicates),
-        in_review=tuple((c.github or "", url) for c, url in reviewing),
+        in_review=_course_links(reviewing, config.repos),
         named_foreign=carried.named_foreign,
         named_unknown=carried.named_unknown,
-        own_problems=tuple(p for p in registry.problems if p.login and p.login.lower() == login),
+        named_unusable=carried.named_unusable,
+        too_late=carried.too_late,
+        misfiled=tuple(c.label for c in registry.unbound
+                       if owner is not None and (c.netid or "").lower() == owner),
+        own_problems=tuple(p for p in registry.problems if p.code in UNREADABLE
+                           and p.login and p.login.lower() == login),
     )
     if carried.claim is None:
         claim = replace(base, outcome="fail" if config.claims.required else "pass",

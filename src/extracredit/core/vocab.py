@@ -28,7 +28,12 @@ Decision = Literal["accepted", "rejected", "pending", "closed"]
 DecidedBy = Literal["ledger", "label", "merge", "state"]
 NoCredit = Literal["outside-window", "bad-title", "rejected", "pending", "closed-unmerged",
                    "no-claim", "duplicate", "zero-kind", "already-credited"]
-UnmatchedReason = Literal["bot", "staff", "not-a-student"]
+UnmatchedReason = Literal["bot", "staff", "not-a-student", "not-on-roster"]
+
+# The problems of a cell that could not be read (as opposed to the lint's findings across rows).
+UNREADABLE: frozenset[str] = frozenset({
+    "empty", "bad-claim-id", "repeated-claim-id", "bad-time", "bad-login", "bad-kind", "bad-status",
+    "formula", "bad-decision", "bad-credit"})
 
 # Why a registry cell or row is a problem for a TA (each rendered by text.problems).
 ProblemCode = Literal[
@@ -38,6 +43,8 @@ ProblemCode = Literal[
     # the lint, across rows
     "claimed-twice", "not-roster-login", "login-on-two-netids", "netid-with-two-logins",
     "target-matches-nothing", "backdated", "changed-after-pr", "duplicate",
+    # the claims sheet is hostile: what does not count
+    "edited-after-seen", "netid-not-on-roster", "overbroad-target", "target-too-broad",
 ]
 
 # Why the course configuration cannot be used (each rendered by text.config).

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from extracredit.core.config import Config
 from extracredit.core.holds import claim_activity
-from extracredit.core.identity import build_directory
+from extracredit.core.identity import build_directory, roster_ids_seen
 from extracredit.core.lifecycle import lifecycle
-from extracredit.core.lint import BASELINE_KEY, lint
+from extracredit.core.lint import lint
 from extracredit.core.model import PullRequest, Registry, Table
+from extracredit.core.sightings import BASELINE_KEY, read_sightings
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError, SnapshotError
 from extracredit.forge import actions
 from extracredit.forge.pulls import course_pulls
@@ -23,8 +24,8 @@ from extracredit.publish import recheck
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
-from extracredit.registry.rows import plan_row_writes
-from extracredit.registry.schema import CLAIMS_LOG_COLUMNS, RegistryBackend
+from extracredit.registry.rows import accepted_edit_writes, plan_row_writes, roster_id_writes
+from extracredit.registry.schema import CLAIMS_LOG_COLUMNS, CellWrite, RegistryBackend
 from extracredit.text import messages
 from extracredit.text.problems import ordered, problems_rows
 
@@ -48,20 +49,46 @@ def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
         header = [cell.strip().lower() for cell in log.header]
         at = header.index("claim") if "claim" in header else 0
         seen = {cells[at].strip().upper() for _, cells in log.rows if len(cells) > at}
-    cells_of = dict(claims_table.rows)
     rows = []
-    for claim in registry.claims:
+    # Every claim, those the Roster leaves out too: what they said is worth freezing all the same.
+    for claim in sorted((*registry.claims, *registry.unbound), key=lambda claim: claim.row):
         claim_id = ids.get(claim.row) or claim.id
         if not claim_id or claim_id in seen:
             continue
-        cells = cells_of.get(claim.row, ())
-        snapshot = {name: cells[i] for i, name in enumerate(claims_table.header)
-                    if name.strip() and i < len(cells)}
-        snapshot["Claim"] = claim_id
-        if baseline:
-            snapshot[BASELINE_KEY] = "yes"
-        rows.append([claim_id, stamp, json.dumps(snapshot, ensure_ascii=False, sort_keys=True)])
+        rows.append([claim_id, stamp, _recorded(claims_table, claim.row, claim_id, baseline)])
     return rows
+
+
+def _recorded(claims_table: Table, row: int, claim_id: str, baseline: bool) -> str:
+    """A Claims row as the Claims log records it: its cells by header name, as JSON."""
+    cells = dict(claims_table.rows).get(row, ())
+    snapshot = {name: cells[i] for i, name in enumerate(claims_table.header)
+                if name.strip() and i < len(cells)}
+    snapshot["Claim"] = claim_id
+    if baseline:
+        snapshot[BASELINE_KEY] = "yes"
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
+
+
+def staff_writes(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
+                 registry: Registry, pulls: Sequence[PullRequest]) -> list[CellWrite]:
+    """The staff sheet's cells the sync fills in: a rostered student's GitHub ID once GitHub shows
+    their login on a PR, and the record of a claim whose edits a TA accepted."""
+    writes: list[CellWrite] = []
+    ids = roster_ids_seen(registry.roster, pulls)
+    if ids and "Roster" in tables:
+        current = backend.read(("Roster",)).get("Roster")
+        if current is not None:
+            writes += roster_id_writes(tables["Roster"], current, ids)
+    log = tables.get("Claims log")
+    sightings = read_sightings(log, config.zone)
+    accepted = {sighting.log_row: _recorded(tables["Claims"], claim.row, sighting.claim_id,
+                                            sighting.baseline)
+                for claim in (*registry.claims, *registry.unbound)
+                if (sighting := sightings.get(claim.id or "")) is not None and sighting.accepted}
+    if log is not None and accepted:
+        writes += accepted_edit_writes(log, accepted)
+    return writes
 
 
 def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
@@ -84,6 +111,9 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
             backend.replace_tab("Claims log", [list(CLAIMS_LOG_COLUMNS), *log_rows])
         else:
             backend.append_rows("Claims log", log_rows)
+    recorded = staff_writes(backend, config, tables, registry, pulls)
+    if recorded:
+        backend.write_cells(recorded)
     activity = claim_activity(registry, pulls, build_directory(registry.roster, registry.claims))
     problems = ordered(lint(registry, config, activity=activity, claims_log=tables.get("Claims log")))
     backend.replace_tab("Problems", problems_rows(problems, stamp))

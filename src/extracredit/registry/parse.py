@@ -8,7 +8,9 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from extracredit.core.cells import CLAIM_ID, github_id, normalize_login, parse_time, split_targets
+from extracredit.core.identity import bind_to_roster
 from extracredit.core.model import Claim, LedgerEntry, Problem, Registry, RosterEntry, Table
+from extracredit.core.sightings import frozen_table, read_sightings, settle
 from extracredit.core.vocab import DECISIONS, KINDS, STATUSES, ProblemCode
 from extracredit.errors import RegistryError
 from extracredit.registry.schema import COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
@@ -179,11 +181,22 @@ def build_registry(tables: Mapping[str, Table], zone: ZoneInfo) -> Registry:
         raise RegistryError(messages.TAB_MISSING_CLAIMS)
     claims, found = parse_claims(tables["Claims"], zone)
     problems.extend(found)
+    sightings = read_sightings(tables.get("Claims log"), zone)
+    if sightings:
+        frozen, _ = parse_claims(frozen_table(sightings, claims, tables["Claims"]), zone)
+        claims, found = settle(claims, sightings, {claim.row: claim for claim in frozen})
+        problems.extend(found)
     if "Roster" in tables:
         roster, found = parse_roster(tables["Roster"])
         problems.extend(found)
+    everyone = claims
+    claims, found, unrostered = bind_to_roster(claims, roster)
+    problems.extend(found)
     if "Ledger" in tables:
         ledger, found = parse_ledger(tables["Ledger"], zone)
         problems.extend(found)
     extra = {name: table for name, table in tables.items() if name not in TAB_COLUMNS}
-    return Registry(tuple(claims), tuple(roster), tuple(ledger), tuple(problems), extra)
+    counted = set(claims)
+    unbound = tuple(claim for claim in everyone if claim not in counted)
+    return Registry(tuple(claims), tuple(roster), tuple(ledger), tuple(problems), extra, unbound,
+                    unrostered)

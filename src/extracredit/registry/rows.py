@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from extracredit.core.lifecycle import ClaimRecord
@@ -68,3 +68,40 @@ def plan_row_writes(records: Sequence[ClaimRecord], read: Table, current: Table,
                 writes.append(CellWrite("Claims", row, index[column], (values[column],)))
         updated += 1
     return RowPlan(tuple(writes), updated, tuple(skipped))
+
+
+def _cell(cells: tuple[str, ...], at: int | None) -> str:
+    return cells[at].strip() if at is not None and at < len(cells) else ""
+
+
+def roster_id_writes(read: Table, current: Table, ids: Mapping[int, int]) -> list[CellWrite]:
+    """The GitHub ID cells to fill in on the Roster, each on the row that still holds the same
+    NetID and login as when it was read (a TA may have sorted the tab meanwhile)."""
+    read_index, _ = column_index(read)
+    index, _ = column_index(current)
+    at = index.get("GitHub ID")
+    if at is None:
+        return []
+    read_rows, current_rows = dict(read.rows), dict(current.rows)
+    writes = []
+    for row, account_id in sorted(ids.items()):
+        before, now = read_rows.get(row, ()), current_rows.get(row, ())
+        same = all(_cell(before, read_index.get(c)).lower() == _cell(now, index.get(c)).lower()
+                   for c in ("NetID", "GitHub"))
+        if same and not _cell(now, at):
+            writes.append(CellWrite("Roster", row, at, (str(account_id),)))
+    return writes
+
+
+def accepted_edit_writes(log: Table, accepted: Mapping[int, str]) -> list[CellWrite]:
+    """For each Claims log row where a TA accepted a claim's edits (log row -> the claim's row as
+    it is now, as JSON): the new record, and the Accepted edit cell emptied."""
+    header = [cell.strip().lower() for cell in log.header]
+    if "row" not in header or "accepted edit" not in header:
+        return []
+    at_row, at_accepted = header.index("row"), header.index("accepted edit")
+    writes = []
+    for log_row, recorded in sorted(accepted.items()):
+        writes.append(CellWrite("Claims log", log_row, at_row, (recorded,)))
+        writes.append(CellWrite("Claims log", log_row, at_accepted, ("",)))
+    return writes

@@ -62,6 +62,10 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
         lines.append(f"**Claim** ❌ There is no claim of yours in the {registry_link}. Add a row "
                      "with your GitHub username, your NetID, the kind of work and the files you "
                      f"change, then {RERUN_HINT}.")
+    elif claim.problem == "not-covered" and claim.too_late:
+        lines.append(f"**Claim** ❌ Your claim {', '.join(claim.too_late)} on these files was "
+                     "submitted after this PR was opened, so this PR cannot carry it: the claim "
+                     "comes first. Open a new PR for the work, or ask a TA to decide this one.")
     elif claim.problem == "not-covered":
         lines.append(f"**Claim** ❌ None of your claims ({', '.join(claim.own_claims)}) covers "
                      f"the files this PR changes: {_paths(claim.uncovered)}. Add them to the "
@@ -80,6 +84,18 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
     if claim.named_foreign:
         lines.append(f"- ⚠️ The description names {', '.join(claim.named_foreign)}, which is "
                      "someone else's claim; it was ignored.")
+    if claim.named_unusable:
+        lines.append(f"- ⚠️ The description names {', '.join(claim.named_unusable)}, which covers "
+                     "none of the files this PR changes or was submitted after this PR was opened; "
+                     "it was not used.")
+    if claim.too_late and claim.problem != "not-covered":
+        lines.append(f"- ⚠️ Your claim {', '.join(claim.too_late)} on these files was submitted "
+                     "after this PR was opened, so this PR cannot carry it: open a new PR for the "
+                     "work (a TA can also decide this one).")
+    if claim.misfiled:
+        lines.append(f"- ⚠️ Your claim {', '.join(claim.misfiled)} gives another GitHub username "
+                     "than the roster has for you, so it counts for nothing: ask a TA to correct "
+                     "it.")
     if claim.named_unknown:
         lines.append(f"- ⚠️ The description names {', '.join(claim.named_unknown)}, which is not "
                      "in the registry; check the id.")

@@ -85,6 +85,7 @@ TALLY_UNMATCHED_REASONS = {
     "bot": "bot",
     "staff": "staff (owner, member or collaborator)",
     "not-a-student": "not on the roster or in the claims",
+    "not-on-roster": "claims under a NetID that is not on the roster",
 }
 TALLY_DECIDED_BY = {"ledger": "Ledger", "label": "label"}
 TALLY_ACCEPTED_BY = {"ledger": "Ledger accept", "label": "accepted label", "merge": "merged"}

@@ -29,6 +29,10 @@ FIX_TARGET_PATH = "write a path that exists in the course repo (folders end with
 FIX_BACKDATED = "check with the student; set Submitted to when the row was really added"
 FIX_CHANGED_AFTER_PR = "restore the old value, or open a new claim for the new work"
 FIX_DUPLICATE = "tell the student the work is taken; a TA may withdraw one of the claims"
+FIX_NARROW = "narrow it to the files the work will touch"
+FIX_EDITED = ("restore the cell; or, to accept the edit, write yes in the Accepted edit column of "
+              "this claim's row of the Claims log")
+FIX_NOT_ON_ROSTER = "add the student to the roster, or correct the NetID"
 HEADER_DUPLICATE = "the header names this column twice; only the first is read"
 HEADER_DUPLICATE_FIX = "rename or delete the second column"
 CELL_FORMULA = "holds a formula; it is read as text and never evaluated"
@@ -82,6 +86,14 @@ _PROBLEMS: dict[str, Callable[[Problem], str]] = {
     "backdated": lambda p: ("Submitted is more than two days before the row first appeared "
                             f"({_day(p.value('first_seen'))})"),
     "changed-after-pr": lambda p: f"{p.column} changed after a PR started carrying this claim",
+    "edited-after-seen": lambda p: (f"{p.column} was edited after the tool first saw this claim; "
+                                    "the value first seen still counts"),
+    "netid-not-on-roster": lambda p: "this NetID is not on the roster, so the claim counts for nothing",
+    "overbroad-target": lambda p: (f"the target '{p.value('entry')}' names the whole repository; it "
+                                   "holds no files against other claims"),
+    "target-too-broad": lambda p: (f"the target '{p.value('entry')}' matches {p.value('share')}% of the "
+                                   "course repo's files: it would keep every later claim of its kind "
+                                   "off them"),
     "duplicate": lambda p: (f"duplicate of {p.value('earlier')} (row {p.value('earlier_row')}, "
                             f"submitted {_day(p.value('submitted'))}), which held the same files "
                             "of the same kind"),
@@ -107,6 +119,10 @@ _FIXES: dict[str, Callable[[Problem], str]] = {
     "backdated": lambda p: FIX_BACKDATED,
     "changed-after-pr": lambda p: FIX_CHANGED_AFTER_PR,
     "duplicate": lambda p: FIX_DUPLICATE,
+    "edited-after-seen": lambda p: FIX_EDITED,
+    "netid-not-on-roster": lambda p: FIX_NOT_ON_ROSTER,
+    "overbroad-target": lambda p: FIX_TARGET_PATH,
+    "target-too-broad": lambda p: FIX_NARROW,
 }
 
 
