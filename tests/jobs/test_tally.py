@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from extracredit.cli import main
-from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS
+from extracredit.registry.schema import CLAIMS_COLUMNS, CLAIMS_LOG_COLUMNS, LEDGER_COLUMNS
 
 from fakes.github import GitHubFake
 from fakes.sheets import SheetsFake
@@ -55,6 +55,7 @@ def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_fake: GitHubF
                    ["C-0001", "2023-09-06 09:00", "alice", "aa1", "Alice", "typo", "docs/", "p"]],
         "Roster": [["NetID", "Name", "GitHub", "GitHub ID"], ["aa1", "Alice", "alice", "11"]],
         "Ledger": [list(LEDGER_COLUMNS)],
+        "Claims log": [list(CLAIMS_LOG_COLUMNS)],
         "Tally": [["NetID", "Name"], ["zz1", "Old row"], ["zz2", "Old row"], ["zz3"]]})
     return tmp_path
 

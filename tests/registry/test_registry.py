@@ -86,7 +86,9 @@ def test_broken_rows_are_reported_and_the_rest_still_works() -> None:
             + "C-0001,2023-09-14,dan,dd4,D,material,d.md,p,,,,\n"
             + "C-0005,2023-09-14,erin,ee5,E,material,e.md,p,withdrawn,,,\n")
     result = registry(text)
-    assert [c.id for c in result.claims] == [None, "C-0005"]
+    # Row 2 cannot be read, so row 5 is the only claim with C-0001: an unreadable row (anyone's)
+    # cannot take an id from a readable one.
+    assert [c.id for c in result.claims] == ["C-0001", "C-0005"]
     assert [(p.row, p.column, what(p)) for p in result.problems] == [
         (2, "Submitted", "'soon' is not a date and time"),
         (3, "GitHub", "'alice smith' is not a GitHub username"),
@@ -94,8 +96,17 @@ def test_broken_rows_are_reported_and_the_rest_still_works() -> None:
         (4, "Target", "is empty"),
         (4, "Status", "'maybe' is not a status"),
         (4, "Plan", "holds a formula; it is read as text and never evaluated"),
-        (5, "Claim", "'C-0001' is already used on row 2"),
     ]
+
+
+def test_an_id_on_two_readable_rows_stays_with_the_first() -> None:
+    text = (CLAIMS_HEADER
+            + "C-0001,2023-09-14,alice,ab1,A,typo,a.md,p,,,,\n"
+            + "C-0001,2023-09-15,dan,dd4,D,material,d.md,p,,,,\n")
+    result = registry(text)
+    assert [c.id for c in result.claims] == ["C-0001", None]
+    assert [(p.row, p.column, what(p)) for p in result.problems] == [
+        (3, "Claim", "'C-0001' is already used on row 2")]
 
 
 def test_leading_zeros_and_extra_columns_are_kept_as_text() -> None:

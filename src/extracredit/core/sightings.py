@@ -26,6 +26,8 @@ BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not 
 FROZEN_COLUMNS = ("Submitted", "GitHub", "NetID", "Kind", "Target")
 ACCEPTED_COLUMN = "accepted edit"
 _MAX_ROW_TEXT = 100_000  # a Claims log cell longer than this is not a row the tool wrote
+# Where a seen claim whose row is gone from the Claims tab stands in the order of rows.
+VANISHED_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -77,27 +79,6 @@ def _recorded_row(text: str) -> dict[str, str] | None:
     return {str(key): value for key, value in row.items() if isinstance(value, str)}
 
 
-def frozen_table(sightings: Mapping[str, Sighting], claims: Sequence[Claim], live: Table) -> Table:
-    """The live Claims tab with, on each seen claim's row, the cells its sighting recorded in place
-    of today's (where no TA accepted the edits), for the registry to parse exactly as it parses
-    the live tab."""
-    columns = {name.strip().lower(): position for position, name in enumerate(live.header)}
-    live_rows = dict(live.rows)
-    rows = []
-    for claim in claims:
-        sighting = sightings.get(claim.id or "")
-        if sighting is None or sighting.accepted:
-            continue
-        cells = list(live_rows.get(claim.row, ()))
-        cells += [""] * (len(live.header) - len(cells))
-        for name, value in sighting.cells.items():
-            position = columns.get(name.strip().lower())
-            if position is not None:
-                cells[position] = value
-        rows.append((claim.row, tuple(cells)))
-    return Table(live.name, live.header, tuple(rows))
-
-
 def _recorded_columns(sighting: Sighting) -> set[str]:
     """The frozen columns the sighting recorded (a header the Form renamed counts as its column)."""
     names = {name.strip().lower() for name in sighting.cells}
@@ -105,29 +86,76 @@ def _recorded_columns(sighting: Sighting) -> set[str]:
             or (column == "Submitted" and "timestamp" in names)}
 
 
-def settle(claims: Sequence[Claim], sightings: Mapping[str, Sighting],
-           frozen: Mapping[int, Claim]) -> tuple[list[Claim], list[Problem]]:
-    """Each claim as it counts: the values it was first seen with (``frozen``, by row) where a TA
-    has not accepted an edit, and its Submitted time bounded by its sighting. Edits are Problems."""
+def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
+           frozen: Mapping[str, Claim]) -> tuple[list[Claim], list[Problem]]:
+    """The claims as they count, from the Claims tab as read (``live``) and the Claims log.
+
+    A seen claim counts as it was recorded (``frozen``, by id): its identity, kind, targets and
+    Submitted; only its Status is read from the tab. When two rows carry its id, the one that
+    still says what was recorded is its row. A seen claim whose row is gone still counts. Every
+    claim's Submitted is bounded by its sighting. Edits since, and ids on two rows, are Problems.
+    """
+    rows = _one_row_per_id(live, frozen)
+    problems = list(rows.problems)
     batches = sorted({s.first_seen for s in sightings.values() if not s.baseline})
     latest = max((s.first_seen for s in sightings.values()), default=None)
     settled: list[Claim] = []
-    problems: list[Problem] = []
-    for claim in claims:
+    present: set[str] = set()
+    for claim in rows.claims:
         sighting = sightings.get(claim.id or "")
         if sighting is None:
             # Not seen yet: it was added after the last sync that recorded a claim.
             settled.append(_bounded(claim, latest, None))
             continue
+        present.add(sighting.claim_id)
         counted = claim
-        original = frozen.get(claim.row)
+        original = frozen.get(sighting.claim_id)
         if original is not None and not sighting.accepted:
             counted, edits = _frozen(claim, original, _recorded_columns(sighting))
             problems += [Problem("Claims", claim.row, column, "edited-after-seen", (), original.github)
                          for column in edits]
-        earlier = None if sighting.baseline else _before(batches, sighting.first_seen)
-        settled.append(_bounded(counted, earlier, sighting.first_seen))
+        settled.append(_bounded(counted, _before(batches, sighting), sighting.first_seen))
+    for claim_id, original in frozen.items():
+        sighting = sightings[claim_id]
+        if claim_id not in present:
+            problems.append(Problem("Claims log", sighting.log_row, "Claim", "vanished",
+                                    (("claim", claim_id),), original.github))
+            settled.append(_bounded(original, _before(batches, sighting), sighting.first_seen))
     return settled, problems
+
+
+@dataclass(frozen=True)
+class _Rows:
+    claims: list[Claim]
+    problems: list[Problem]
+
+
+def _one_row_per_id(live: Sequence[Claim], frozen: Mapping[str, Claim]) -> _Rows:
+    """Keep each id on one row: for a seen claim, the first row whose NetID and login are the
+    recorded ones (else the first row); for another, the first row. The others lose the id."""
+    rows_of: dict[str, list[Claim]] = {}
+    for claim in live:
+        if claim.id:
+            rows_of.setdefault(claim.id, []).append(claim)
+    keeper: dict[str, Claim] = {}
+    for claim_id, rows in rows_of.items():
+        original = frozen.get(claim_id)
+        same = [row for row in rows if original is not None and _identity(row) == _identity(original)]
+        keeper[claim_id] = (same or rows)[0]
+    claims: list[Claim] = []
+    problems: list[Problem] = []
+    for claim in live:
+        if claim.id and keeper[claim.id] is not claim:
+            problems.append(Problem("Claims", claim.row, "Claim", "repeated-claim-id",
+                                    (("value", claim.id), ("first_row", keeper[claim.id].row)),
+                                    claim.github))
+            claim = replace(claim, id=None)
+        claims.append(claim)
+    return _Rows(claims, problems)
+
+
+def _identity(claim: Claim) -> tuple[str, str]:
+    return (claim.netid or "").lower(), (claim.github or "").lower()
 
 
 def _frozen(claim: Claim, original: Claim, recorded: set[str]) -> tuple[Claim, list[str]]:
@@ -150,9 +178,11 @@ def _frozen(claim: Claim, original: Claim, recorded: set[str]) -> tuple[Claim, l
     return replace(claim, **changes), edits  # type: ignore[arg-type]
 
 
-def _before(batches: Sequence[datetime], moment: datetime) -> datetime | None:
-    """The latest batch strictly before ``moment`` (the sync before the one that saw it)."""
-    index = bisect_left(batches, moment)
+def _before(batches: Sequence[datetime], sighting: Sighting) -> datetime | None:
+    """The sync before the one that saw a claim (none for the baseline of a first sync)."""
+    if sighting.baseline:
+        return None
+    index = bisect_left(batches, sighting.first_seen)
     return batches[index - 1] if index else None
 
 

@@ -45,6 +45,7 @@ ProblemCode = Literal[
     "target-matches-nothing", "backdated", "changed-after-pr", "duplicate",
     # the claims sheet is hostile: what does not count
     "edited-after-seen", "netid-not-on-roster", "overbroad-target", "target-too-broad",
+    "header-unreadable", "vanished",
 ]
 
 # Why the course configuration cannot be used (each rendered by text.config).

@@ -16,7 +16,7 @@ from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
 from extracredit.text import gradebook, messages
 
-TALLY_TABS = ("Claims", "Roster", "Ledger", "Tally")  # the Tally tab as it is: written over
+TALLY_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Tally")  # the Tally tab as it is: written over
 
 
 def write_files(result: Tally, out: Path, brightspace: bool) -> list[str]:

@@ -17,7 +17,7 @@ from extracredit.settings import env_number
 from extracredit.text import messages
 from extracredit.text.config import config_unreadable
 
-CHECK_TABS = ("Claims", "Roster", "Ledger")
+CHECK_TABS = ("Claims", "Roster", "Ledger", "Claims log")
 
 
 def load_config(path: str) -> Config:

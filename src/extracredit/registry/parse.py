@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from extracredit.core.cells import CLAIM_ID, github_id, normalize_login, parse_time, split_targets
 from extracredit.core.identity import bind_to_roster
 from extracredit.core.model import Claim, LedgerEntry, Problem, Registry, RosterEntry, Table
-from extracredit.core.sightings import frozen_table, read_sightings, settle
+from extracredit.core.sightings import VANISHED_ROWS, Sighting, read_sightings, settle
 from extracredit.core.vocab import DECISIONS, KINDS, STATUSES, ProblemCode
 from extracredit.errors import RegistryError
 from extracredit.registry.schema import COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
@@ -67,18 +68,13 @@ def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
 def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Problem]]:
     rows, problems = _rows(table)
     claims: list[Claim] = []
-    seen_ids: dict[str, int] = {}
     for row in rows:
         login = normalize_login(row.get("GitHub"))
         claim_id = row.get("Claim").upper() or None
         if claim_id and not CLAIM_ID.match(claim_id):
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
-        if claim_id and claim_id in seen_ids:
-            row.report("Claim", "repeated-claim-id", login, value=claim_id, first_row=seen_ids[claim_id])
-            claim_id = None
-        if claim_id:
-            seen_ids[claim_id] = row.row
+        # An id on two rows is settled by core.sightings.settle, which knows which row was seen.
         submitted = parse_time(row.get("Submitted"), zone)
         if submitted is None:
             row.report("Submitted", "bad-time", login, value=row.get("Submitted"))
@@ -171,21 +167,63 @@ def parse_ledger(table: Table, zone: ZoneInfo) -> tuple[list[LedgerEntry], list[
     return ledger, problems
 
 
+def _frozen_claims(sightings: Mapping[str, Sighting], live: Table, claims: Sequence[Claim],
+                   zone: ZoneInfo) -> dict[str, Claim]:
+    """Each seen claim as its sighting recorded it, parsed like the live tab. A column the record
+    lacks (an older log) is taken from the claim's live row, when one carries its id."""
+    header = [name.strip() for name in live.header]
+    live_rows = dict(live.rows)
+    row_of: dict[str, int] = {}
+    for claim in claims:
+        if claim.id:
+            row_of.setdefault(claim.id, claim.row)
+    groups: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+    for sighting in sightings.values():
+        if sighting.accepted:
+            continue
+        row = row_of.get(sighting.claim_id)
+        cells: dict[str, str] = {}
+        if row is not None:
+            cells.update((name, cell) for name, cell in zip(header, live_rows.get(row, ()), strict=False)
+                         if name)
+        cells.update(sighting.cells)
+        cells["Claim"] = sighting.claim_id
+        names = tuple(sorted(cells))
+        number = row if row is not None else VANISHED_ROWS + sighting.log_row
+        groups[names].append((number, tuple(cells[name] for name in names)))
+    frozen: dict[str, Claim] = {}
+    for names, rows in groups.items():
+        try:
+            parsed, _ = parse_claims(Table("Claims", names, tuple(rows)), zone)
+        except RegistryError:
+            continue  # a record that lacks a column the live tab does not supply either
+        frozen.update((claim.id, claim) for claim in parsed if claim.id)
+    return frozen
+
+
 def build_registry(tables: Mapping[str, Table], zone: ZoneInfo) -> Registry:
-    """Turn the tabs as read into the registry the rules use, keeping every problem found."""
+    """Turn the tabs as read into the registry the rules use, keeping every problem found.
+
+    The Claims log is the record of every claim seen (core.sightings): a seen claim counts as it
+    was recorded, whatever the class has done to the Claims tab since, even to its header."""
     problems: list[Problem] = []
     claims: list[Claim] = []
     roster: list[RosterEntry] = []
     ledger: list[LedgerEntry] = []
     if "Claims" not in tables:
         raise RegistryError(messages.TAB_MISSING_CLAIMS)
-    claims, found = parse_claims(tables["Claims"], zone)
-    problems.extend(found)
     sightings = read_sightings(tables.get("Claims log"), zone)
-    if sightings:
-        frozen, _ = parse_claims(frozen_table(sightings, claims, tables["Claims"]), zone)
-        claims, found = settle(claims, sightings, {claim.row: claim for claim in frozen})
-        problems.extend(found)
+    try:
+        claims, found = parse_claims(tables["Claims"], zone)
+    except RegistryError:
+        if not sightings:
+            raise
+        # The header was broken (by anyone): the claims seen so far still count, as recorded.
+        claims, found = [], [Problem("Claims", 1, "", "header-unreadable")]
+    problems.extend(found)
+    frozen = _frozen_claims(sightings, tables["Claims"], claims, zone) if sightings else {}
+    claims, found = settle(claims, sightings, frozen)
+    problems.extend(found)
     if "Roster" in tables:
         roster, found = parse_roster(tables["Roster"])
         problems.extend(found)

@@ -86,6 +86,10 @@ _PROBLEMS: dict[str, Callable[[Problem], str]] = {
     "backdated": lambda p: ("Submitted is more than two days before the row first appeared "
                             f"({_day(p.value('first_seen'))})"),
     "changed-after-pr": lambda p: f"{p.column} changed after a PR started carrying this claim",
+    "header-unreadable": lambda p: ("the header row lacks a column the tool needs, so no row of the tab "
+                                    "could be read; the claims seen before still count as recorded"),
+    "vanished": lambda p: (f"claim {p.value('claim')} was seen before but no row of the Claims tab "
+                           "carries its id any more; it still counts as first seen"),
     "edited-after-seen": lambda p: (f"{p.column} was edited after the tool first saw this claim; "
                                     "the value first seen still counts"),
     "netid-not-on-roster": lambda p: "this NetID is not on the roster, so the claim counts for nothing",
@@ -120,6 +124,9 @@ _FIXES: dict[str, Callable[[Problem], str]] = {
     "changed-after-pr": lambda p: FIX_CHANGED_AFTER_PR,
     "duplicate": lambda p: FIX_DUPLICATE,
     "edited-after-seen": lambda p: FIX_EDITED,
+    "header-unreadable": lambda p: "restore the header row (registry/template has it)",
+    "vanished": lambda p: ("restore the row, or, if the claim is withdrawn for good, write withdrawn in "
+                           "its Status (deleting its Claims log row forgets it entirely)"),
     "netid-not-on-roster": lambda p: FIX_NOT_ON_ROSTER,
     "overbroad-target": lambda p: FIX_TARGET_PATH,
     "target-too-broad": lambda p: FIX_NARROW,
