@@ -120,7 +120,7 @@ def registry_run(world: World, count: int, naive_budget: int, crowded: bool = Fa
         return directory, by_id, by_owner
 
     indexing, _ = timed(index)
-    activity = activity_from_record(registry.claims)
+    activity = activity_from_record(registry)
     duplicates, found = timed(lambda: find_duplicates(registry.claims, activity, expire))
     linting, _ = timed(lambda: lint(registry, world.config))
     naive = naive_estimate = None
@@ -144,7 +144,7 @@ def naive_sample(world: World, count: int, crowded: bool) -> float:
         registry = build_registry(FilesRegistry(folder).read(("Claims", "Roster", "Ledger")),
                                   world.config.zone)
         expire = timedelta(days=world.config.claims.expire_after_days)
-        activity = activity_from_record(registry.claims)
+        activity = activity_from_record(registry)
         _NAIVE_SAMPLES[(count, crowded)], _ = timed(
             lambda: duplicates_all_pairs(registry.claims, activity, expire))
     return _NAIVE_SAMPLES[(count, crowded)]

@@ -19,16 +19,15 @@ from extracredit.core.model import (
 from extracredit.core.targets import TargetIndex, entry_matches, holding_targets
 
 
-def activity_from_record(claims: Sequence[Claim]) -> dict[Claim, Activity]:
-    """What the registry's tool columns say (the sync job keeps them); used where PRs are unknown."""
-    activity = {}
-    for claim in claims:
-        if claim.status in ("in review", "accepted"):
-            decided = claim.updated if claim.status == "accepted" else None
-            in_review = claim.pr_urls if claim.status == "in review" else ()
-            # The record does not say when the PR opened; the sync marks only timely ones in review.
-            activity[claim] = Activity(claim.submitted, decided, in_review)
-    return activity
+def activity_from_record(registry: Registry) -> dict[Claim, Activity]:
+    """What the sync last recorded of each claim's PRs in the Claims log (staff sheet); used
+    where the PRs are not listed. The Claims tab's own Status and PR columns are a display for the
+    class, which anyone can overwrite: they are never read as activity."""
+    recorded = registry.activity
+    if not recorded:
+        return {}
+    return {claim: recorded[claim.id] for claim in registry.claims
+            if claim.id is not None and claim.id in recorded}
 
 
 def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
@@ -195,7 +194,7 @@ def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
 def claim_activity(registry: Registry, pulls: Sequence[PullRequest],
                    directory: Directory) -> dict[Claim, Activity]:
     """What is known of each claim's PRs: the record, overridden by the PRs where they show it."""
-    activity = activity_from_record(registry.claims)
+    activity = activity_from_record(registry)
     first = first_ledger_decisions(registry.ledger)
     decided = {pr.html_url: first[pull_key(pr)] for pr in pulls if pull_key(pr) in first}
     activity.update(activity_from_pulls(registry.claims, pulls, directory, decided))

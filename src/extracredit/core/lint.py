@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from extracredit.core.cells import parse_time
 from extracredit.core.config import Config
-from extracredit.core.holds import find_duplicates
+from extracredit.core.holds import activity_from_record, find_duplicates
 from extracredit.core.model import Activity, Claim, Problem, Registry, Table
 from extracredit.core.sightings import read_sightings
 from extracredit.core.targets import entry_matches, is_overbroad, targets_overlap
@@ -123,7 +123,9 @@ def _broad_targets(claims: Sequence[Claim], repo_files: Sequence[str] | None,
 def lint(registry: Registry, config: Config, *, activity: Mapping[Claim, Activity] | None = None,
          repo_files: Iterable[str] | None = None, claims_log: Table | None = None) -> list[Problem]:
     """All problems: unreadable cells first (from reading), then the registry-wide ones."""
-    activity = activity or {}
+    if activity is None:
+        # Without the course's PRs: what the sync last recorded of them, as a check has it.
+        activity = activity_from_record(registry)
     expire_after = timedelta(days=config.claims.expire_after_days)
     problems = list(registry.problems)
     for later, earlier in find_duplicates(registry.claims, activity, expire_after).items():

@@ -157,6 +157,15 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """What is known of the PRs carrying one claim."""
+
+    first_pr_opened: datetime | None = None
+    decided_at: datetime | None = None
+    in_review: tuple[str, ...] = ()  # URLs of open PRs carrying it
+
+
+@dataclass(frozen=True)
 class Registry:
     claims: tuple[Claim, ...] = ()
     roster: tuple[RosterEntry, ...] = ()
@@ -167,12 +176,6 @@ class Registry:
     # nothing, and the lint still reads them to say who is who.
     unbound: tuple[Claim, ...] = ()
     unrostered_logins: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Activity:
-    """What is known of the PRs carrying one claim."""
-
-    first_pr_opened: datetime | None = None
-    decided_at: datetime | None = None
-    in_review: tuple[str, ...] = ()  # URLs of open PRs carrying it
+    # What the sync last recorded of each seen claim's PRs (by claim id), for a check that does
+    # not list the course's PRs; kept in the staff sheet, where no student can write.
+    activity: Mapping[str, Activity] = field(default_factory=dict, hash=False)

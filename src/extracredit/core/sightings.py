@@ -19,12 +19,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from extracredit.core.cells import parse_time
-from extracredit.core.model import Claim, Problem, Table
+from extracredit.core.model import Activity, Claim, Problem, Table
 
 BASELINE_KEY = "(baseline)"  # in a Claims log row: seen at the first sync, not when it was added
 # What a claim says that a sighting freezes (the columns students type; the tool's own are not).
 FROZEN_COLUMNS = ("Submitted", "GitHub", "NetID", "Kind", "Target")
 ACCEPTED_COLUMN = "accepted edit"
+WITHDRAWN_COLUMN = "withdrawn"
+ACTIVITY_COLUMN = "activity"
 _MAX_ROW_TEXT = 100_000  # a Claims log cell longer than this is not a row the tool wrote
 # Where a seen claim whose row is gone from the Claims tab stands in the order of rows.
 VANISHED_ROWS = 1_000_000
@@ -40,6 +42,9 @@ class Sighting:
     cells: Mapping[str, str]  # the Claims row as first seen, by header name
     baseline: bool  # seen at the first sync of an old registry: not when it was added
     accepted: bool  # a TA accepted the edits made since: the row as it is now counts
+    withdrawn: bool = False  # a sync saw it withdrawn: it stays withdrawn, whatever a cell says
+    activity: Activity | None = None  # what the sync last saw of the PRs carrying it
+    activity_text: str = ""  # that record as written, so that a sync rewrites only a change
 
 
 def read_sightings(log: Table | None, zone: ZoneInfo) -> dict[str, Sighting]:
@@ -52,6 +57,8 @@ def read_sightings(log: Table | None, zone: ZoneInfo) -> dict[str, Sighting]:
     except ValueError:
         return {}
     at_accepted = header.index(ACCEPTED_COLUMN) if ACCEPTED_COLUMN in header else None
+    at_withdrawn = header.index(WITHDRAWN_COLUMN) if WITHDRAWN_COLUMN in header else None
+    at_activity = header.index(ACTIVITY_COLUMN) if ACTIVITY_COLUMN in header else None
     sightings: dict[str, Sighting] = {}
     for number, cells in log.rows:
         if len(cells) <= max(at_claim, at_seen, at_row):
@@ -61,10 +68,45 @@ def read_sightings(log: Table | None, zone: ZoneInfo) -> dict[str, Sighting]:
         claim_id = cells[at_claim].strip().upper()
         if moment is None or recorded is None or not claim_id or claim_id in sightings:
             continue
-        accepted = at_accepted is not None and at_accepted < len(cells) and bool(cells[at_accepted].strip())
-        sightings[claim_id] = Sighting(claim_id, moment, number, recorded,
-                                       BASELINE_KEY in recorded, accepted)
+        record = _cell(cells, at_activity)
+        sightings[claim_id] = Sighting(claim_id, moment, number, recorded, BASELINE_KEY in recorded,
+                                       _flag(cells, at_accepted), _flag(cells, at_withdrawn),
+                                       activity_from_text(record, zone), record)
     return sightings
+
+
+def activity_text(activity: Activity | None) -> str:
+    """An Activity as the Claims log records it (JSON; empty for none)."""
+    if activity is None:
+        return ""
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+    return json.dumps({"opened": moment(activity.first_pr_opened), "decided": moment(activity.decided_at),
+                       "review": list(activity.in_review)}, sort_keys=True)
+
+
+def activity_from_text(text: str, zone: ZoneInfo) -> Activity | None:
+    """The Activity a Claims log cell records; None for an empty or unreadable one."""
+    if not text or len(text) > _MAX_ROW_TEXT:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    opened, decided, review = data.get("opened"), data.get("decided"), data.get("review")
+    moments = [parse_time(value, zone) if isinstance(value, str) else None for value in (opened, decided)]
+    urls = tuple(url for url in review if isinstance(url, str)) if isinstance(review, list) else ()
+    return Activity(moments[0], moments[1], urls)
+
+
+def _cell(cells: tuple[str, ...], at: int | None) -> str:
+    return cells[at].strip() if at is not None and at < len(cells) else ""
+
+
+def _flag(cells: tuple[str, ...], at: int | None) -> bool:
+    return bool(_cell(cells, at))
 
 
 def _recorded_row(text: str) -> dict[str, str] | None:
@@ -108,7 +150,7 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
             settled.append(_bounded(claim, latest, None))
             continue
         present.add(sighting.claim_id)
-        counted = claim
+        counted = replace(claim, status=_status(claim, sighting, rows.twins.get(sighting.claim_id, ())))
         original = frozen.get(sighting.claim_id)
         if original is not None and not sighting.accepted:
             counted, edits = _frozen(claim, original, _recorded_columns(sighting))
@@ -120,7 +162,9 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
         if claim_id not in present:
             problems.append(Problem("Claims log", sighting.log_row, "Claim", "vanished",
                                     (("claim", claim_id),), original.github))
-            settled.append(_bounded(original, _before(batches, sighting), sighting.first_seen))
+            status = "withdrawn" if sighting.withdrawn else ""
+            settled.append(_bounded(replace(original, status=status), _before(batches, sighting),
+                                    sighting.first_seen))
     return settled, problems
 
 
@@ -128,6 +172,18 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
 class _Rows:
     claims: list[Claim]
     problems: list[Problem]
+    # For a seen id on two rows or more that all say what was recorded: the statuses of the others.
+    twins: dict[str, tuple[str, ...]]
+
+
+def _status(claim: Claim, sighting: Sighting, twins: Sequence[str]) -> str:
+    """A seen claim's status: withdrawn for good once a sync saw it withdrawn; else what its row
+    says, except that a copy of its row cannot withdraw it (every copy must say withdrawn)."""
+    if sighting.withdrawn:
+        return "withdrawn"
+    if claim.status == "withdrawn" and any(status != "withdrawn" for status in twins):
+        return ""
+    return claim.status
 
 
 def _one_row_per_id(live: Sequence[Claim], frozen: Mapping[str, Claim]) -> _Rows:
@@ -138,10 +194,13 @@ def _one_row_per_id(live: Sequence[Claim], frozen: Mapping[str, Claim]) -> _Rows
         if claim.id:
             rows_of.setdefault(claim.id, []).append(claim)
     keeper: dict[str, Claim] = {}
+    twins: dict[str, tuple[str, ...]] = {}
     for claim_id, rows in rows_of.items():
         original = frozen.get(claim_id)
         same = [row for row in rows if original is not None and _identity(row) == _identity(original)]
         keeper[claim_id] = (same or rows)[0]
+        if len(same) > 1:
+            twins[claim_id] = tuple(row.status for row in same[1:])
     claims: list[Claim] = []
     problems: list[Problem] = []
     for claim in live:
@@ -151,7 +210,7 @@ def _one_row_per_id(live: Sequence[Claim], frozen: Mapping[str, Claim]) -> _Rows
                                     claim.github))
             claim = replace(claim, id=None)
         claims.append(claim)
-    return _Rows(claims, problems)
+    return _Rows(claims, problems, twins)
 
 
 def _identity(claim: Claim) -> tuple[str, str]:

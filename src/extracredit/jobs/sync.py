@@ -14,8 +14,8 @@ from extracredit.core.holds import claim_activity
 from extracredit.core.identity import build_directory, roster_ids_seen
 from extracredit.core.lifecycle import lifecycle
 from extracredit.core.lint import lint
-from extracredit.core.model import PullRequest, Registry, Table
-from extracredit.core.sightings import BASELINE_KEY, read_sightings
+from extracredit.core.model import Activity, Claim, PullRequest, Registry, Table
+from extracredit.core.sightings import BASELINE_KEY, activity_text, read_sightings
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError, SnapshotError
 from extracredit.forge import actions
 from extracredit.forge.pulls import course_pulls
@@ -24,7 +24,12 @@ from extracredit.publish import recheck
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
-from extracredit.registry.rows import accepted_edit_writes, plan_row_writes, roster_id_writes
+from extracredit.registry.rows import (
+    accepted_edit_writes,
+    log_cell_writes,
+    plan_row_writes,
+    roster_id_writes,
+)
 from extracredit.registry.schema import CLAIMS_LOG_COLUMNS, CellWrite, RegistryBackend
 from extracredit.text import messages
 from extracredit.text.problems import ordered, problems_rows
@@ -37,7 +42,8 @@ def _stamp(moment: datetime, config: Config) -> str:
 
 
 def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
-                    claims_table: Table, stamp: str) -> list[list[str]]:
+                    claims_table: Table, stamp: str,
+                    activity: Mapping[Claim, Activity] | None = None) -> list[list[str]]:
     """Claims log rows for claims the log has never seen (the row as it is now).
 
     On the first sync of a registry every claim is new to the log, however old: those rows are
@@ -49,13 +55,16 @@ def first_sightings(registry: Registry, log: Table | None, ids: dict[int, str],
         header = [cell.strip().lower() for cell in log.header]
         at = header.index("claim") if "claim" in header else 0
         seen = {cells[at].strip().upper() for _, cells in log.rows if len(cells) > at}
+    activity = activity or {}
     rows = []
     # Every claim, those the Roster leaves out too: what they said is worth freezing all the same.
     for claim in sorted((*registry.claims, *registry.unbound), key=lambda claim: claim.row):
         claim_id = ids.get(claim.row) or claim.id
         if not claim_id or claim_id in seen:
             continue
-        rows.append([claim_id, stamp, _recorded(claims_table, claim.row, claim_id, baseline)])
+        withdrawn = stamp if claim.status == "withdrawn" else ""
+        rows.append([claim_id, stamp, _recorded(claims_table, claim.row, claim_id, baseline), "",
+                     withdrawn, activity_text(activity.get(claim))])
     return rows
 
 
@@ -71,9 +80,11 @@ def _recorded(claims_table: Table, row: int, claim_id: str, baseline: bool) -> s
 
 
 def staff_writes(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
-                 registry: Registry, pulls: Sequence[PullRequest]) -> list[CellWrite]:
+                 registry: Registry, pulls: Sequence[PullRequest], activity: Mapping[Claim, Activity],
+                 stamp: str) -> list[CellWrite]:
     """The staff sheet's cells the sync fills in: a rostered student's GitHub ID once GitHub shows
-    their login on a PR, and the record of a claim whose edits a TA accepted."""
+    their login on a PR, the record of a claim whose edits a TA accepted, and the withdrawal of a
+    seen claim (for good: a copy of its row cannot take it back)."""
     writes: list[CellWrite] = []
     ids = roster_ids_seen(registry.roster, pulls)
     if ids and "Roster" in tables:
@@ -88,6 +99,18 @@ def staff_writes(backend: RegistryBackend, config: Config, tables: Mapping[str, 
                 if (sighting := sightings.get(claim.id or "")) is not None and sighting.accepted}
     if log is not None and accepted:
         writes += accepted_edit_writes(log, accepted)
+    cells: dict[tuple[int, str], str] = {}
+    for claim in (*registry.claims, *registry.unbound):
+        sighting = sightings.get(claim.id or "")
+        if sighting is None:
+            continue
+        if claim.status == "withdrawn" and not sighting.withdrawn:
+            cells[(sighting.log_row, "Withdrawn")] = stamp
+        record = activity_text(activity.get(claim))
+        if record != sighting.activity_text:
+            cells[(sighting.log_row, "Activity")] = record
+    if log is not None and cells:
+        writes += log_cell_writes(log, cells)
     return writes
 
 
@@ -104,17 +127,17 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
     if plan.writes:
         backend.write_cells(plan.writes)
     assigned = {r.claim.row: r.id for r in records if r.claim.id is None}
+    activity = claim_activity(registry, pulls, build_directory(registry.roster, registry.claims))
     log_rows = first_sightings(registry, tables.get("Claims log"), assigned, tables["Claims"],
-                               stamp)
+                               stamp, activity)
     if log_rows:
         if "Claims log" not in tables:
             backend.replace_tab("Claims log", [list(CLAIMS_LOG_COLUMNS), *log_rows])
         else:
             backend.append_rows("Claims log", log_rows)
-    recorded = staff_writes(backend, config, tables, registry, pulls)
+    recorded = staff_writes(backend, config, tables, registry, pulls, activity, stamp)
     if recorded:
         backend.write_cells(recorded)
-    activity = claim_activity(registry, pulls, build_directory(registry.roster, registry.claims))
     problems = ordered(lint(registry, config, activity=activity, claims_log=tables.get("Claims log")))
     backend.replace_tab("Problems", problems_rows(problems, stamp))
     return plan.updated, len(assigned), plan.skipped, len(log_rows), len(problems)

@@ -236,5 +236,7 @@ def build_registry(tables: Mapping[str, Table], zone: ZoneInfo) -> Registry:
     extra = {name: table for name, table in tables.items() if name not in TAB_COLUMNS}
     counted = set(claims)
     unbound = tuple(claim for claim in everyone if claim not in counted)
+    recorded = {claim_id: sighting.activity for claim_id, sighting in sightings.items()
+                if sighting.activity is not None}
     return Registry(tuple(claims), tuple(roster), tuple(ledger), tuple(problems), extra, unbound,
-                    unrostered)
+                    unrostered, recorded)

@@ -93,6 +93,21 @@ def roster_id_writes(read: Table, current: Table, ids: Mapping[int, int]) -> lis
     return writes
 
 
+def log_cell_writes(log: Table, values: Mapping[tuple[int, str], str]) -> list[CellWrite]:
+    """Cells of the Claims log by (row, column name); a column that a log from an older version
+    lacks gets its header after the last column."""
+    header = [cell.strip().lower() for cell in log.header]
+    positions = {name.lower(): at for at, name in enumerate(header)}
+    writes = []
+    for name in dict.fromkeys(name for _, name in sorted(values)):
+        if name.lower() not in positions:
+            positions[name.lower()] = len(positions)
+            writes.append(CellWrite("Claims log", 1, positions[name.lower()], (name,)))
+    writes += [CellWrite("Claims log", row, positions[name.lower()], (value,))
+               for (row, name), value in sorted(values.items())]
+    return writes
+
+
 def accepted_edit_writes(log: Table, accepted: Mapping[int, str]) -> list[CellWrite]:
     """For each Claims log row where a TA accepted a claim's edits (log row -> the claim's row as
     it is now, as JSON): the new record, and the Accepted edit cell emptied."""

@@ -16,7 +16,7 @@ TALLY_COLUMNS = ("NetID", "Name", "GitHub", "Accepted PRs", "Raw credit", "Credi
                  "Notes", "Updated")
 PROBLEMS_COLUMNS = ("Tab", "Row", "Column", "Problem", "Fix", "Found")
 CHECKS_COLUMNS = ("Repo", "PR", "Head SHA", "Fingerprint", "Comment ID", "Updated")
-CLAIMS_LOG_COLUMNS = ("Claim", "First seen", "Row", "Accepted edit")
+CLAIMS_LOG_COLUMNS = ("Claim", "First seen", "Row", "Accepted edit", "Withdrawn", "Activity")
 # Every tab, in the order a new registry shows them.
 TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "Claims": CLAIMS_COLUMNS,
