@@ -45,6 +45,11 @@ def registry_file_unreadable(name: str, error: Exception) -> str:
     return f"{name} cannot be read ({error}); save it as UTF-8 CSV"
 
 
+def internal_error(kind: str) -> str:
+    return (f"an unexpected {kind} stopped the command; this is a bug of extracredit, please "
+            "report it with this log (it shows where, not the data)")
+
+
 NOTHING_TO_CHECK = "name the PR to check with --pr OWNER/REPO#N (or --all with --snapshot)"
 ALL_NEEDS_SNAPSHOT = "--all checks the open PRs of a snapshot; add --snapshot FILE"
 NOTHING_CHANGED = "nothing to change on GitHub: the PR already shows this verdict"
@@ -58,6 +63,11 @@ def registry_problems_count(count: int) -> str:
 
 def describe_changes(changes: Any) -> str:
     """A log line per write, naming no student data beyond the PR's own labels and states."""
+    return "\n".join(change_lines(changes))
+
+
+def change_lines(changes: Any) -> list[str]:
+    """The lines of ``describe_changes``, each printed on its own (``NOTHING_CHANGED`` if none)."""
     lines = []
     if changes.comment in ("create", "edit"):
         lines.append(f"comment: {changes.comment}")
@@ -67,7 +77,7 @@ def describe_changes(changes: Any) -> str:
         lines.append(f"label added: {label}")
     for label in changes.remove_labels:
         lines.append(f"label removed: {label}")
-    return "\n".join(lines) if lines else NOTHING_CHANGED
+    return lines or [NOTHING_CHANGED]
 
 
 def offline_summary_header(count: int) -> str:
