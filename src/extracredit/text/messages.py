@@ -12,10 +12,20 @@ from extracredit.text.markdown import code
 TAB_MISSING_CLAIMS = "the registry has no Claims tab (claims.csv); create it from registry/template"
 
 
-def header_missing(tab: str, missing: Sequence[str], header: Sequence[str]) -> str:
-    found = ", ".join(f"'{cell}'" for cell in header if cell.strip()) or "nothing"
-    return (f"the {tab} tab has no column {', '.join(repr(m) for m in missing)} in its header "
-            f"row (found {found}); add it, or copy the header from registry/template")
+def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str]) -> str:
+    """Row 1 is not the header. The class can edit every cell, so no cell is quoted: only the
+    columns the tool knows by name, and how many cells row 1 holds."""
+    columns = ", ".join(f"'{name}'" for name in missing)
+    if filled == 0:
+        held = "row 1 is empty"
+    elif known:
+        held = (f"it has {filled} cell{'s' if filled != 1 else ''}; the columns found are "
+                f"{', '.join(known)}")
+    else:
+        held = f"it has {filled} cell{'s' if filled != 1 else ''}, none of them a known column"
+    return (f"row 1 of the {tab} tab does not hold the header: no column {columns} ({held}); "
+            "put the header back in row 1 (sorting the whole tab moves it), or copy it from "
+            "registry/template")
 
 
 # Command line ----------------------------------------------------------------------------------
