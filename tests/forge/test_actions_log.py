@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from extracredit.cli import main
+from extracredit.errors import RegistryError
 from extracredit.forge.actions import annotation, public_line, say, say_annotation, say_json
 
 
@@ -81,3 +83,36 @@ def test_say_escapes_in_actions_only(monkeypatch: pytest.MonkeyPatch,
     say_annotation("warning", "5%")
     say("::stop-commands::t", stderr=True)
     assert capsys.readouterr() == (out, err)
+
+
+@pytest.mark.parametrize(("error", "first_line"), [
+    (ValueError("row 7: qq9876\n::error::forged"),
+     "extracredit: an unexpected ValueError stopped the command; this is a bug of extracredit, "
+     "please report it with this log (it shows where, not the data)"),
+    (RegistryError("cannot read claims.csv\n::stop-commands::tok"),
+     "extracredit: cannot read claims.csv%0A::stop-commands::tok"),
+])
+def test_an_error_escaping_a_command_in_actions_prints_no_cell(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        error: Exception, first_line: str) -> None:
+    def fail(args: object) -> int:
+        raise error
+
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setattr("extracredit.jobs.registry.run", fail)
+    assert main(["registry", "lint"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()[0]) == ("", first_line)
+    assert "qq9876" not in err
+    assert not any(line.lstrip().startswith("::") for line in err.splitlines())
+
+
+def test_outside_actions_an_unexpected_error_keeps_its_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(args: object) -> int:
+        raise ValueError("on a TA's terminal")
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setattr("extracredit.jobs.registry.run", fail)
+    with pytest.raises(ValueError, match="on a TA's terminal"):
+        main(["registry", "lint"])
