@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH
 from extracredit.core.titles import check_title
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, ConfigError, UserError
+from extracredit.errors import (
+    EXIT_FIX,
+    EXIT_OK,
+    EXIT_UNDECIDED,
+    ConfigError,
+    ExtraCreditError,
+    UserError,
+)
+from extracredit.forge.actions import running_in_actions, say
 from extracredit.jobs import init as initializing
 from extracredit.registry.opening import load_config
 from extracredit.text import config as config_words
+from extracredit.text import messages
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -158,7 +167,7 @@ def _registry_options(command: argparse.ArgumentParser) -> None:
 def _title(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     result = check_title(args.title, config.tag, config.term)
-    print(json.dumps({
+    say(json.dumps({
         "verdict": "pass" if result.passed else "fail",
         "problem": result.problem,
         "suggestion": result.suggestion,
@@ -199,11 +208,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return registry_tools.run(args)
     except ConfigError as error:
-        print(f"extracredit: {config_words.describe(error)}", file=sys.stderr)
+        say(f"extracredit: {config_words.describe(error)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
-        print(f"extracredit: {error}", file=sys.stderr)
+        say(f"extracredit: {error}", stderr=True)
         return EXIT_UNDECIDED
+    except ExtraCreditError as error:  # worded for people, like a UserError
+        say(f"extracredit: {error}", stderr=True)
+        return error.exit_code
     except KeyboardInterrupt:
-        print("extracredit: interrupted", file=sys.stderr)
+        say("extracredit: interrupted", stderr=True)
         return 130
+    except Exception as error:
+        if not running_in_actions():
+            raise
+        # The log is public and an exception's message may quote a cell: name its type and the
+        # code it came through, never its message.
+        say(f"extracredit: {messages.internal_error(type(error).__name__)}", stderr=True)
+        for frame in traceback.format_tb(error.__traceback__):
+            for line in frame.rstrip("\n").split("\n"):
+                say(line, stderr=True)
+        return EXIT_UNDECIDED

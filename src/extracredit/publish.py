@@ -78,27 +78,27 @@ def check_live(forge: Forge, number: int, config: Config | None, config_error: s
                          if pr.author_association in STAFF_ASSOCIATIONS else False)
             registry, registry_error = reading.result()
             if registry_error is not None:
-                print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(
-                    reason=registry_error)))
+                actions.say_annotation("error", messages.REGISTRY_UNREADABLE.format(
+                    reason=registry_error))
             if registry is not None and registry.problems:
-                print(actions.annotation("warning", messages.registry_problems_count(
-                    len(registry.problems))))
+                actions.say_annotation("warning", messages.registry_problems_count(
+                    len(registry.problems)))
             verdict = decide(pr, registry, config, datetime.now(UTC),
                              has_write_access=has_write, registry_error=registry_error)
             report = report_for(verdict, config)
             planned = plan(forge, pr, report, comment_count=comment_count,
                            commenting=report.comment is not None)
-            print(verdict_words.summary_line(verdict))
+            actions.say(verdict_words.summary_line(verdict))
             if dry_run:
-                print(messages.DRY_RUN_HEADER)
-                print(messages.describe_changes(planned.changes))
+                actions.say(messages.DRY_RUN_HEADER)
+                actions.say_lines(messages.change_lines(planned.changes))
             elif not planned.changes.nothing:
                 apply(forge, pr, planned)
-                print(messages.describe_changes(planned.changes))
+                actions.say_lines(messages.change_lines(planned.changes))
             else:
-                print(messages.NOTHING_CHANGED)
+                actions.say(messages.NOTHING_CHANGED)
         except GitHubError as error:
-            print(actions.annotation("error", str(error)))
+            actions.say_annotation("error", str(error))
             if env.output:  # the step's outputs say "undecided" too, never nothing
                 actions.write_outputs(env.output, {"title": "error", "claim": "error",
                                                    "claim-id": ""})
@@ -119,7 +119,7 @@ def _write_action_files(verdict: CheckVerdict, env: ActionsEnv) -> None:
 
 
 def _publish_config_error(forge: Forge, pr: PullRequest, error: str, dry_run: bool) -> int:
-    print(actions.annotation("error", error))
+    actions.say_annotation("error", error)
     statuses = tuple(Status(context, "error", messages.CONFIG_BROKEN_STATUS)
                      for context in (verdict_words.TITLE_CONTEXT, verdict_words.CLAIM_CONTEXT))
     changes = Changes("none", None, statuses, (), ())

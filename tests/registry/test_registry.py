@@ -122,12 +122,31 @@ def test_form_timestamp_header_stands_for_submitted() -> None:
     assert result.claims[0].submitted == datetime(2023, 9, 14, 13, 5, 9, tzinfo=NY)
 
 
-def test_missing_required_column_names_what_is_there() -> None:
+_HEADER_FIX = ("put the header back in row 1 (sorting the whole tab moves it), or copy it from "
+               "registry/template")
+_ALL_REQUIRED = "'Submitted', 'GitHub', 'NetID', 'Kind', 'Target'"
+
+
+@pytest.mark.parametrize(("claims_csv", "message"), [
+    ("Claim,When,GitHub,NetID,Kind,Target\n",
+     "row 1 of the Claims tab does not hold the header: no column 'Submitted' (it has 6 cells; the "
+     f"columns found are Claim, GitHub, NetID, Kind, Target); {_HEADER_FIX}"),
+    # The header sorted into the data: row 1 is a student's row, and not one cell of it is quoted.
+    ("C-0001,2023-09-06 09:00,alice,qq9876,Zyxwv Qanary,material,01-1.md,,,,,\n" + CLAIMS_HEADER,
+     f"row 1 of the Claims tab does not hold the header: no column {_ALL_REQUIRED} (it has 7 "
+     f"cells, none of them a known column); {_HEADER_FIX}"),
+    ("\n" + CLAIMS_HEADER,
+     f"row 1 of the Claims tab does not hold the header: no column {_ALL_REQUIRED} (row 1 is "
+     f"empty); {_HEADER_FIX}"),
+    ('"Kind\n::error::x",Submitted\n',
+     "row 1 of the Claims tab does not hold the header: no column 'GitHub', 'NetID', 'Kind', "
+     f"'Target' (it has 2 cells; the columns found are Submitted); {_HEADER_FIX}"),
+])
+def test_missing_header_names_the_row_and_columns_never_a_cell(claims_csv: str,
+                                                                message: str) -> None:
     with pytest.raises(RegistryError) as raised:
-        registry("Claim,When,GitHub,NetID,Kind,Target\n")
-    assert str(raised.value) == (
-        "the Claims tab has no column 'Submitted' in its header row (found 'Claim', 'When', "
-        "'GitHub', 'NetID', 'Kind', 'Target'); add it, or copy the header from registry/template")
+        registry(claims_csv)
+    assert str(raised.value) == message
 
 
 def test_duplicate_header_is_reported() -> None:

@@ -119,3 +119,41 @@ def test_a_label_a_ta_added_first_is_never_ours() -> None:
 def test_forged_state_line_from_a_student_is_not_read() -> None:
     assert labels_we_set("hello\n<!-- extracredit:state {not json} -->") == frozenset()
     assert labels_we_set("<!-- extracredit:state [1, 2] -->") == frozenset()
+
+
+def test_only_validated_values_reach_the_comment_and_statuses() -> None:
+    """Claims are the class's to edit: a value of the wrong shape is left out or named
+    generically, never interpolated (in the pipeline they are validated earlier too)."""
+    when = datetime(2023, 9, 10, 9, tzinfo=NY)
+    claim = ClaimCheck(
+        "pass", None, "C-0007<!--", "typo<img src=x>",
+        own_claims=("C-0001",),
+        held_by=(Holder("bob", "C-0003", when), Holder("@eve <img src=x>", "[x](https://evil)", when)),
+        in_review=(("bob", "https://github.com/Atcold/NYU-DLFL23/pull/2"),
+                   ("bob", "https://evil.example/Atcold/NYU-DLFL23/pull/3"),
+                   ("bob", "https://github.com/Atcold/NYU-DLFL23/pull/4 <!--"),
+                   ("eve]", "https://github.com/a/../pull/5")),
+        named_unknown=("C-0009", "::error::x"),
+    )
+    report = build_report(verdict("[DLFL23] Fix typo", claim))
+    assert report.comment is not None
+    lines = report.comment.splitlines()
+    assert lines[6:10] == [
+        "**Claim** ✅ This PR carries claim a claim (unknown kind).",
+        "- ⚠️ The description names C-0009, a claim, which is not in the registry; check the id.",
+        "- ℹ️ Claimed by someone else on these files: [bob](https://github.com/bob) (C-0003, "
+        "claimed 2023-09-10); another student (a claim, claimed 2023-09-10).",
+        "- ℹ️ Heads-up, other PRs in review on these files: "
+        "[Atcold/NYU-DLFL23#2](https://github.com/Atcold/NYU-DLFL23/pull/2) by "
+        "[bob](https://github.com/bob).",
+    ]
+    assert report.statuses[1] == Status("extra-credit/claim", "success", "Claim a claim (unknown kind)")
+
+
+def test_the_author_is_mentioned_only_by_a_login_and_the_commit_only_by_its_sha() -> None:
+    from dataclasses import replace
+
+    report = build_report(replace(verdict("[DLFL23] x"), author="x <img src=x>", head_sha="<!--"))
+    assert report.comment is not None
+    assert "### Extra-credit check for the author" in report.comment
+    assert "<sub>Checked at this commit." in report.comment

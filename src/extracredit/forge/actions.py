@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Mapping
+import sys
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,5 +113,59 @@ def append_summary(path: str, markdown: str) -> None:
 
 def annotation(level: str, message: str) -> str:
     """A workflow command line; the message is escaped so it cannot start another command."""
-    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level}::{escaped}"
+    return f"::{level}::{public_line(message)}"
+
+
+# The runner reads the log line by line (a line ends at \r or \n) and obeys a line that starts,
+# after leading white space, with `::` (or `::stop-commands::TOKEN`, which silences every command
+# after it), or that holds `##[` anywhere (the older syntax). Other control characters are not
+# commands but can recolour or hide what follows, so they are escaped too.
+_CONTROL = {chr(code): f"%{code:02X}" for code in (*range(0x20), 0x7F) if code != 0x09}
+
+
+def public_line(text: str) -> str:
+    """``text`` as one line of a public Actions log, starting no workflow command: ``%``, CR and
+    LF (and the other control characters) escaped as the Actions toolkit escapes command data,
+    ``##[`` written ``##%5B``, and a leading ``::`` written ``%3A:``."""
+    escaped = "".join(_CONTROL.get(char, char) for char in text.replace("%", "%25"))
+    escaped = escaped.replace("##[", "##%5B")
+    start = 0
+    while start < len(escaped) and _blank(escaped[start]):
+        start += 1
+    if escaped.startswith("::", start):
+        escaped = f"{escaped[:start]}%3A{escaped[start + 1:]}"
+    return escaped
+
+
+def _blank(char: str) -> bool:
+    """Is ``char`` one the runner may trim before looking for ``::`` (wider than it, to be safe)?"""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def running_in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def say(text: str, *, stderr: bool = False) -> None:
+    """Print a message (stdout, or stderr): in GitHub Actions, whose log is public, through
+    ``public_line``, so that nothing in it can act as a workflow command."""
+    print(public_line(text) if running_in_actions() else text,
+          file=sys.stderr if stderr else sys.stdout)
+
+
+def say_lines(lines: Iterable[str], *, stderr: bool = False) -> None:
+    """``say`` each of ``lines``: the line breaks between them are the tool's own, kept."""
+    for line in lines:
+        say(line, stderr=stderr)
+
+
+def say_json(text: str) -> None:
+    """Write JSON to stdout, where a redirect may read it as data: in GitHub Actions with
+    ``##[`` written ``##\\u005b``, the same value, but no command for the log. (JSON escapes
+    every control character, and none of its lines starts with ``::``.)"""
+    sys.stdout.write(text.replace("##[", "##\\u005b") if running_in_actions() else text)
+
+
+def say_annotation(level: str, message: str) -> None:
+    """Print an annotation (its message through ``public_line``)."""
+    print(annotation(level, message))

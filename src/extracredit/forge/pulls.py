@@ -13,7 +13,7 @@ from extracredit.core.identity import build_directory
 from extracredit.core.model import PullRequest, Registry
 from extracredit.core.titles import check_title
 from extracredit.errors import GitHubError, SnapshotError, UserError
-from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.actions import ActionsEnv, say
 from extracredit.forge.snapshot import Snapshot, load_snapshot
 from extracredit.retry import patient
 from extracredit.text import messages
@@ -23,7 +23,7 @@ RELIST_MARGIN = timedelta(hours=1)
 
 def _say_waiting(seconds: float, reason: str) -> None:
     until = datetime.now(UTC) + timedelta(seconds=seconds)
-    print(messages.waiting_for_github(reason, until, seconds), file=sys.stderr)
+    say(messages.waiting_for_github(reason, until, seconds), stderr=True)
 
 
 def window_start(config: Config) -> datetime:
@@ -64,7 +64,7 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
             kept = previous.pulls.get(repo, ()) if previous else ()
             since = relist_from(kept)
             if sys.stderr.isatty():
-                print(messages.listing_repo(repo), file=sys.stderr)
+                say(messages.listing_repo(repo), stderr=True)
             github = forge_for(repo)
             fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
                      for pr in github.list_pulls(opens, wants, since)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from extracredit.core.config import Config
@@ -65,9 +64,9 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         registry, registry_error = read_registry(config, args.registry), None
     except RegistryError as error:
         registry, registry_error = None, str(error)
-        print(messages.REGISTRY_UNREADABLE.format(reason=error), file=sys.stderr)
+        actions.say(messages.REGISTRY_UNREADABLE.format(reason=error), stderr=True)
     if registry is not None and registry.problems:
-        print(messages.registry_problems_count(len(registry.problems)), file=sys.stderr)
+        actions.say(messages.registry_problems_count(len(registry.problems)), stderr=True)
     worst = EXIT_OK
     known = snapshot.all_pulls()
     summary = []
@@ -77,18 +76,17 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         worst = max(worst, verdict.exit_code)
         summary.append(verdict_words.summary_line(verdict))
         if args.json:
-            print(json.dumps(verdict_json(verdict), ensure_ascii=False))
+            actions.say(json.dumps(verdict_json(verdict), ensure_ascii=False))
             continue
         report = build_report(verdict)
         if len(wanted) > 1:
-            print(f"\n{'=' * 78}\n{verdict_words.summary_line(verdict)}\n{'=' * 78}")
+            actions.say_lines(["", "=" * 78, verdict_words.summary_line(verdict), "=" * 78])
         if report.comment is None:
-            print(verdict_words.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
+            actions.say(verdict_words.SKIP_DESCRIPTIONS[verdict.skip or "outsider"])
         else:
-            print(report.comment)
+            actions.say(report.comment)
     if len(wanted) > 1 and not args.json:
-        print(f"\n{messages.offline_summary_header(len(wanted))}")
-        print("\n".join(summary))
+        actions.say_lines(["", messages.offline_summary_header(len(wanted)), *summary])
     return worst
 
 
@@ -109,7 +107,7 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
         except EventError as error:
             raise UserError(str(error)) from None
         if not trigger.run:
-            print(messages.EVENT_IGNORED.format(event=env.event_name, action=trigger.action))
+            actions.say(messages.EVENT_IGNORED.format(event=env.event_name, action=trigger.action))
             return EXIT_OK
         targets.append((trigger.repo, trigger.number))
 

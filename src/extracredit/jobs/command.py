@@ -62,15 +62,15 @@ def run(args: argparse.Namespace) -> int:
     issue, comment = event.get("issue") or {}, event.get("comment") or {}
     if (env.event_name != "issue_comment" or event.get("action") != "created"
             or not issue.get("pull_request") or not comment):
-        print(messages.COMMAND_NOT_FOR_US)
+        actions.say(messages.COMMAND_NOT_FOR_US)
         return EXIT_OK
     author = comment.get("user") or {}
     if author.get("type") == "Bot":
-        print(messages.COMMAND_NOT_FOR_US)
+        actions.say(messages.COMMAND_NOT_FOR_US)
         return EXIT_OK
     command = parse_command(str(comment.get("body") or ""), config.cap)
     if command is None:
-        print(messages.COMMAND_NOT_FOR_US)
+        actions.say(messages.COMMAND_NOT_FOR_US)
         return EXIT_OK
     repo = str((event.get("repository") or {}).get("full_name") or env.repository)
     number, comment_id, login = int(issue["number"]), int(comment["id"]), str(author.get("login"))
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         return _obey(forge, config, args, env, command, number, comment_id, login,
                      str(comment.get("created_at") or ""))
     except GitHubError as error:
-        print(actions.annotation("error", str(error)))
+        actions.say_annotation("error", str(error))
         return EXIT_UNDECIDED
 
 
@@ -89,17 +89,17 @@ def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEn
     marker = messages.reply_marker(comment_id)
     if isinstance(command, Malformed):
         forge.reply_once(number, marker, messages.command_syntax(login, command, config.cap))
-        print(messages.command_malformed_log(command.problem))
+        actions.say(messages.command_malformed_log(command.problem))
         return EXIT_FIX
     if isinstance(command, Recheck):
         forge.react(comment_id, REACTION_DONE)
-        print(messages.COMMAND_RECHECK)
+        actions.say(messages.COMMAND_RECHECK)
         code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
         return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
     if not may_give_credit(forge.permission(login)):
         forge.reply_once(number, marker, messages.command_refused(login))
         forge.react(comment_id, REACTION_REFUSED)
-        print(messages.COMMAND_REFUSED_LOG)
+        actions.say(messages.COMMAND_REFUSED_LOG)
         return EXIT_OK
     pr = forge.pull(number)
     when = _when(created_at, config)
@@ -107,11 +107,11 @@ def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEn
         appended = record_credit(open_backend(config, args.registry), command, when, login,
                                  pr.html_url, comment_id)
     except RegistryError as error:
-        print(actions.annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error)))
+        actions.say_annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
     forge.react(comment_id, REACTION_DONE)
     # The log is public: it names the decision's kind, never an amount.
-    print(messages.command_recorded_log(command.decision, appended))
+    actions.say(messages.command_recorded_log(command.decision, appended))
     code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
     return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
 

@@ -20,6 +20,7 @@ from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, parse_config
 from extracredit.core.tags import split_tag, term_dates
 from extracredit.errors import EXIT_OK, ConfigError, UserError
+from extracredit.forge.actions import say
 from extracredit.jobs import init_choices
 from extracredit.text import config as config_words
 from extracredit.text import messages
@@ -90,11 +91,11 @@ def run(args: argparse.Namespace) -> int:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
-        print(messages.init_wrote(name, replaced=name in existing))
+        say(messages.init_wrote(name, replaced=name in existing))
     if args.ref is None:
-        print(messages.init_installed_ref(ref, __version__))
-    print()
-    print(messages.init_next_steps(
+        say(messages.init_installed_ref(ref, __version__))
+    say("")
+    say(messages.init_next_steps(
         pinned=setup.pinned,
         backend=setup.config.registry.backend,
         one_sheet=setup.config.registry.claims == setup.config.registry.staff,

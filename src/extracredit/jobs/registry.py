@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from extracredit.core.config import Config
 from extracredit.core.lint import lint
 from extracredit.core.vocab import KINDS, STATUSES
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, RegistryError, UserError
+from extracredit.forge.actions import running_in_actions, say
 from extracredit.registry.files import TAB_FILES, FilesRegistry, render_csv, table_rows
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
@@ -43,15 +43,15 @@ def run_lint(args: argparse.Namespace, config: Config) -> int:
     registry = build_registry(tables, config.zone)
     problems = problem_words.ordered(lint(registry, config, repo_files=_repo_files(args.repo_files),
                                           claims_log=tables.get("Claims log")))
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if running_in_actions():
         # The details name rows of students: they go to the private Problems tab, not the log.
         stamp = datetime.now(UTC).astimezone(config.zone).isoformat(timespec="seconds")
         if config.registry.backend == "sheets" and args.registry is None:
             backend.replace_tab("Problems", problem_words.problems_rows(problems, stamp))
     else:
         for problem in problems:
-            print(problem_words.lint_line(problem))
-    print(problem_words.lint_summary(len(problems)))
+            say(problem_words.lint_line(problem))
+    say(problem_words.lint_summary(len(problems)))
     return EXIT_FIX if problems else EXIT_OK
 
 
@@ -62,7 +62,7 @@ def run_export(args: argparse.Namespace, config: Config) -> int:
     target.mkdir(parents=True, exist_ok=True)
     for tab, table in tables.items():
         (target / TAB_FILES[tab]).write_text(render_csv(table_rows(table)), encoding="utf-8")
-    print(messages.exported(len(tables), str(target)))
+    say(messages.exported(len(tables), str(target)))
     return EXIT_OK
 
 
@@ -78,7 +78,7 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
         raise UserError(messages.import_would_overwrite(busy))
     for tab, table in tables.items():
         backend.replace_tab(tab, table_rows(table))
-    print(messages.imported(len(tables)))
+    say(messages.imported(len(tables)))
     return EXIT_OK
 
 
@@ -182,7 +182,7 @@ def run_init(args: argparse.Namespace, config: Config) -> int:
         for tab in TAB_COLUMNS:
             by_key.setdefault(claims_key if tab in CLAIMS_SHEET_TABS else staff_key, []).append(tab)
         changed = init_sheets(backend, by_key)
-        print(messages.initialised(changed))
+        say(messages.initialised(changed))
         return EXIT_OK
     folder = args.registry or Path(config.registry.path or "registry")
     folder.mkdir(parents=True, exist_ok=True)
@@ -192,7 +192,7 @@ def run_init(args: argparse.Namespace, config: Config) -> int:
         if not path.exists():
             path.write_text(render_csv([list(columns)]), encoding="utf-8")
             created += 1
-    print(messages.initialised_files(created, str(folder)))
+    say(messages.initialised_files(created, str(folder)))
     return EXIT_OK
 
 
@@ -203,6 +203,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         return actions[args.action](args, config)
     except RegistryError as error:
-        print(messages.REGISTRY_UNREADABLE.format(reason=error))
+        say(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
 

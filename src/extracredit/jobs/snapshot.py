@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 
 from extracredit.core.model import PullRequest
@@ -33,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     pulls = list_live(config, repos, wants_files, actions.read_environment(), previous)
     text = render_snapshot(taken_at, pulls, repos)
     if args.out is None:
-        sys.stdout.write(text)
+        actions.say_json(text)
     else:
         args.out.write_text(text, encoding="utf-8")
-        print(messages.snapshot_written(len(pulls), str(args.out)), file=sys.stderr)
+        actions.say(messages.snapshot_written(len(pulls), str(args.out)), stderr=True)
     return EXIT_OK

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -154,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
         previous = _previous_pulls(args.prs_cache) if args.snapshot is None else None
         pulls, now = course_pulls(args.snapshot, config, registry, env, previous)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
-        print(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
+        actions.say(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
-            print(messages.sync_skipped(skipped))
+            actions.say(messages.sync_skipped(skipped))
         if args.recheck:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
@@ -166,9 +165,9 @@ def run(args: argparse.Namespace) -> int:
             rows, done, unchanged = recheck(connect_from_environment(env), config, registry,
                                             pulls, tables.get("Checks"), now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
-            print(messages.recheck_summary(done, unchanged))
+            actions.say(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
-        print(messages.REGISTRY_UNREADABLE.format(reason=error))
+        actions.say(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
     if args.prs_cache is not None and args.snapshot is None:
         _save_pulls(args.prs_cache, now, pulls, config.repos)
@@ -180,12 +179,12 @@ def _previous_pulls(path: Path | None) -> Snapshot | None:
     if path is None:
         return None
     if not path.exists():
-        print(messages.PRS_CACHE_MISSING.format(path=path), file=sys.stderr)
+        actions.say(messages.PRS_CACHE_MISSING.format(path=path), stderr=True)
         return None
     try:
         return load_snapshot(path)
     except SnapshotError as error:
-        print(messages.PRS_CACHE_UNUSABLE.format(reason=error), file=sys.stderr)
+        actions.say(messages.PRS_CACHE_UNUSABLE.format(reason=error), stderr=True)
         return None
 
 
@@ -193,4 +192,4 @@ def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
                 repos: Sequence[str]) -> None:
     """Write the cache whole or not at all."""
     write_whole(path, render_snapshot(now, pulls, repos))
-    print(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), file=sys.stderr)
+    actions.say(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), stderr=True)

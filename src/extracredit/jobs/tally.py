@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import sys
 from pathlib import Path
 
 from extracredit.core.credit import Tally, tally, two_decimals
@@ -63,19 +62,19 @@ def run(args: argparse.Namespace) -> int:
             stamp = now.astimezone(config.zone).isoformat(timespec="seconds")
             backend.replace_tab("Tally", tab_rows(result, stamp), tables.get("Tally"))
     except RegistryError as error:
-        print(messages.REGISTRY_UNREADABLE.format(reason=error))
+        actions.say(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
     if args.out is not None:
         written = write_files(result, args.out, args.brightspace)
-        print(messages.tally_written(written, str(args.out)), file=sys.stderr)
+        actions.say(messages.tally_written(written, str(args.out)), stderr=True)
     if env.running:
         # The log and the summary are public: aggregates only.
         if env.step_summary:
             actions.append_summary(env.step_summary, gradebook.summary_markdown(result.aggregates))
     else:
-        print(terminal_table(result))
+        actions.say(terminal_table(result))
     aggregates = result.aggregates
-    print(messages.tally_line(aggregates.credited, aggregates.students, aggregates.reached_cap,
+    actions.say(messages.tally_line(aggregates.credited, aggregates.students, aggregates.reached_cap,
                               aggregates.unmatched))
     return EXIT_OK
 

@@ -54,7 +54,8 @@ def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
         index[match] = position
     missing = [column for column in REQUIRED_COLUMNS.get(table.name, ()) if column not in index]
     if missing:
-        raise RegistryError(messages.header_missing(table.name, missing, table.header))
+        filled = sum(1 for cell in table.header if cell.strip())
+        raise RegistryError(messages.header_missing(table.name, missing, filled, list(index)))
     return index, problems
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from extracredit.core.cells import CLAIM_ID, normalize_login
 from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
+from extracredit.core.vocab import KINDS
 from extracredit.text import problems as problem_words
 from extracredit.text.markdown import code, fence, user_link
 
@@ -41,13 +44,50 @@ def _title_section(title: TitleCheck, tag: str) -> str:
             f"{fence(result.suggestion or bracketed)}")
 
 
+# Everything below is public, and a claim's cells are the whole class's to edit: only values of a
+# known shape are interpolated (logins, claim ids, kinds, dates, paths in code spans, PR links
+# rebuilt from their parts); anything else is left out or named generically.
+_PULL_URL = re.compile(r"https://github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/"
+                       r"(?!\.\.?/)([A-Za-z0-9._-]{1,100})/pull/([1-9][0-9]{0,9})")
+_ROW_LABEL = re.compile(r"row [1-9][0-9]{0,6}")
+_SHA = re.compile(r"[0-9a-f]{7,64}")
+
+
+def _claim_id(label: str | None) -> str:
+    """A claim's id (or "row N" for a claim without one), or "a claim" for anything else."""
+    text = label or ""
+    return text if CLAIM_ID.fullmatch(text) or _ROW_LABEL.fullmatch(text) else "a claim"
+
+
+def _claim_ids(labels: Sequence[str]) -> str:
+    return ", ".join(_claim_id(label) for label in labels)
+
+
+def _kind(kind: str | None) -> str:
+    return kind if kind in KINDS else "unknown kind"
+
+
+def _pull_link(url: str) -> str | None:
+    """Another PR as a link rebuilt from its parts; None when the URL is not a PR's on GitHub."""
+    match = _PULL_URL.fullmatch(url)
+    if match is None:
+        return None
+    owner, repo, number = match.groups()
+    return f"[{owner}/{repo}#{number}](https://github.com/{owner}/{repo}/pull/{number})"
+
+
+def _mention(login: str) -> str:
+    """The PR's author, pinged: the one login a comment may @-mention."""
+    return f"@{login}" if normalize_login(login) == login else "the author"
+
+
 def _paths(paths: Sequence[str], shown: int = 10) -> str:
     listed = ", ".join(code(path) for path in paths[:shown])
     return listed + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
 
 
 def _holders(holders: Sequence[Holder]) -> str:
-    return "; ".join(f"{user_link(h.login)} ({h.claim_id}, claimed {_day(h.submitted)})"
+    return "; ".join(f"{user_link(h.login)} ({_claim_id(h.claim_id)}, claimed {_day(h.submitted)})"
                      for h in holders)
 
 
@@ -67,22 +107,23 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
                      "submitted after this PR was opened, so this PR cannot carry it: the claim "
                      "comes first. Open a new PR for the work, or ask a TA to decide this one.")
     elif claim.problem == "not-covered":
-        lines.append(f"**Claim** ❌ None of your claims ({', '.join(claim.own_claims)}) covers "
+        lines.append(f"**Claim** ❌ None of your claims ({_claim_ids(claim.own_claims)}) covers "
                      f"the files this PR changes: {_paths(claim.uncovered)}. Add them to the "
                      f"Target of your claim in the {registry_link}, or write the claim's id in "
                      f"the PR description, then {RERUN_HINT}.")
     elif claim.problem == "duplicate" and claim.duplicate_of is not None:
-        lines.append(f"**Claim** ❌ Your claim {claim.claim_id} ({claim.kind}) came after "
+        lines.append(f"**Claim** ❌ Your claim {_claim_id(claim.claim_id)} ({_kind(claim.kind)}) came after "
                      f"{_holders([claim.duplicate_of])} for the same files, while theirs was "
                      "still active: first come, first served. Pick other work, or agree with "
                      "them and ask a TA.")
     else:
-        lines.append(f"**Claim** ✅ This PR carries claim {claim.claim_id} ({claim.kind}).")
+        lines.append(f"**Claim** ✅ This PR carries claim {_claim_id(claim.claim_id)} "
+                     f"({_kind(claim.kind)}).")
     if claim.uncovered and claim.problem != "not-covered":
         lines.append(f"- ⚠️ Files your claim does not cover: {_paths(claim.uncovered)}. Add them "
                      "to its Target, or they may not count.")
     if claim.named_foreign:
-        lines.append(f"- ⚠️ The description names {', '.join(claim.named_foreign)}, which is "
+        lines.append(f"- ⚠️ The description names {_claim_ids(claim.named_foreign)}, which is "
                      "someone else's claim; it was ignored.")
     if claim.named_unusable:
         lines.append(f"- ⚠️ The description names {', '.join(claim.named_unusable)}, which covers "
@@ -97,7 +138,7 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
                      "than the roster has for you, so it counts for nothing: ask a TA to correct "
                      "it.")
     if claim.named_unknown:
-        lines.append(f"- ⚠️ The description names {', '.join(claim.named_unknown)}, which is not "
+        lines.append(f"- ⚠️ The description names {_claim_ids(claim.named_unknown)}, which is not "
                      "in the registry; check the id.")
     if claim.own_problems:
         for problem in claim.own_problems[:5]:
@@ -107,9 +148,10 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
     held = [holder for holder in claim.held_by if holder != claim.duplicate_of]
     if held:
         lines.append(f"- ℹ️ Claimed by someone else on these files: {_holders(held)}.")
-    if claim.in_review:
-        prs = ", ".join(f"{url} by {user_link(login)}" for login, url in claim.in_review)
-        lines.append(f"- ℹ️ Heads-up, other PRs in review on these files: {prs}.")
+    reviewing = [f"{link} by {user_link(login)}" for login, url in claim.in_review
+                 if (link := _pull_link(url)) is not None]
+    if reviewing:
+        lines.append(f"- ℹ️ Heads-up, other PRs in review on these files: {', '.join(reviewing)}.")
     return lines
 
 
@@ -128,14 +170,18 @@ def comment_body(verdict: CheckVerdict, registry_link: str) -> str:
     """The bot's one comment on a PR (without the hidden state line)."""
     parts = [
         COMMENT_MARKER,
-        f"### Extra-credit check for @{verdict.author}",
+        f"### Extra-credit check for {_mention(verdict.author)}",
         _title_section(verdict.title, verdict.tag),
         "\n".join(_claim_section(verdict.claim, registry_link)),
         _next_steps(verdict),
-        f"<sub>Checked at {verdict.head_sha[:7]}. The check runs again on every push, on edits "
+        f"<sub>Checked at {_short_sha(verdict.head_sha)}. The check runs again on every push, on edits "
         "of the title or description, every night, and when anyone comments `/recheck`.</sub>",
     ]
     return "\n\n".join(parts)
+
+
+def _short_sha(sha: str) -> str:
+    return sha[:7] if _SHA.fullmatch(sha) else "this commit"
 
 
 def registry_link(sheet: str | None) -> str:
@@ -180,8 +226,8 @@ def claim_description(claim: ClaimCheck) -> str:
     if claim.problem == "duplicate":
         return "Duplicate of an earlier claim"
     if claim.uncovered:
-        return _short(f"Claim {claim.claim_id}; {len(claim.uncovered)} file(s) not in it")
-    return _short(f"Claim {claim.claim_id} ({claim.kind})")
+        return _short(f"Claim {_claim_id(claim.claim_id)}; {len(claim.uncovered)} file(s) not in it")
+    return _short(f"Claim {_claim_id(claim.claim_id)} ({_kind(claim.kind)})")
 
 
 # Labels ----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from extracredit.core.cells import normalize_login
+
 
 def fence(text: str) -> str:
     """A code fence that the text cannot close, so the title is shown exactly as written."""
@@ -22,5 +24,8 @@ def code(text: str) -> str:
 
 
 def user_link(login: str) -> str:
-    """Another student's login as a profile link: public, but no @-mention that pings them."""
-    return f"[{login}](https://github.com/{login})" if login else "another student"
+    """Another student's login as a profile link: public, but no @-mention that pings them.
+    Only a login of GitHub's syntax is shown: the cell it came from is anyone's to edit."""
+    if not login or normalize_login(login) != login:
+        return "another student"
+    return f"[{login}](https://github.com/{login})"

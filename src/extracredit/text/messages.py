@@ -12,10 +12,20 @@ from extracredit.text.markdown import code
 TAB_MISSING_CLAIMS = "the registry has no Claims tab (claims.csv); create it from registry/template"
 
 
-def header_missing(tab: str, missing: Sequence[str], header: Sequence[str]) -> str:
-    found = ", ".join(f"'{cell}'" for cell in header if cell.strip()) or "nothing"
-    return (f"the {tab} tab has no column {', '.join(repr(m) for m in missing)} in its header "
-            f"row (found {found}); add it, or copy the header from registry/template")
+def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str]) -> str:
+    """Row 1 is not the header. The class can edit every cell, so no cell is quoted: only the
+    columns the tool knows by name, and how many cells row 1 holds."""
+    columns = ", ".join(f"'{name}'" for name in missing)
+    if filled == 0:
+        held = "row 1 is empty"
+    elif known:
+        held = (f"it has {filled} cell{'s' if filled != 1 else ''}; the columns found are "
+                f"{', '.join(known)}")
+    else:
+        held = f"it has {filled} cell{'s' if filled != 1 else ''}, none of them a known column"
+    return (f"row 1 of the {tab} tab does not hold the header: no column {columns} ({held}); "
+            "put the header back in row 1 (sorting the whole tab moves it), or copy it from "
+            "registry/template")
 
 
 # Command line ----------------------------------------------------------------------------------
@@ -45,6 +55,11 @@ def registry_file_unreadable(name: str, error: Exception) -> str:
     return f"{name} cannot be read ({error}); save it as UTF-8 CSV"
 
 
+def internal_error(kind: str) -> str:
+    return (f"an unexpected {kind} stopped the command; this is a bug of extracredit, please "
+            "report it with this log (it shows where, not the data)")
+
+
 NOTHING_TO_CHECK = "name the PR to check with --pr OWNER/REPO#N (or --all with --snapshot)"
 ALL_NEEDS_SNAPSHOT = "--all checks the open PRs of a snapshot; add --snapshot FILE"
 NOTHING_CHANGED = "nothing to change on GitHub: the PR already shows this verdict"
@@ -58,6 +73,11 @@ def registry_problems_count(count: int) -> str:
 
 def describe_changes(changes: Any) -> str:
     """A log line per write, naming no student data beyond the PR's own labels and states."""
+    return "\n".join(change_lines(changes))
+
+
+def change_lines(changes: Any) -> list[str]:
+    """The lines of ``describe_changes``, each printed on its own (``NOTHING_CHANGED`` if none)."""
     lines = []
     if changes.comment in ("create", "edit"):
         lines.append(f"comment: {changes.comment}")
@@ -67,7 +87,7 @@ def describe_changes(changes: Any) -> str:
         lines.append(f"label added: {label}")
     for label in changes.remove_labels:
         lines.append(f"label removed: {label}")
-    return "\n".join(lines) if lines else NOTHING_CHANGED
+    return lines or [NOTHING_CHANGED]
 
 
 def offline_summary_header(count: int) -> str:
