@@ -149,7 +149,7 @@ def test_tie_on_time_goes_to_row_order() -> None:
 # The rules as first written: every pair compared with the pairwise rule ----------------------
 
 def ordered(claims: Sequence[Claim]) -> list[Claim]:
-    return sorted(claims, key=lambda claim: (claim.submitted, claim.row))
+    return sorted(claims, key=lambda claim: claim.order)
 
 
 def others_all_pairs(pr: PullRequest, owner: str | None, claims: Sequence[Claim],

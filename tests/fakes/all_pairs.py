@@ -16,12 +16,15 @@ def duplicates_all_pairs(claims: Sequence[Claim], activity: Mapping[Claim, Activ
                          expire_after: timedelta) -> dict[Claim, Claim]:
     duplicates: dict[Claim, Claim] = {}
     holders: dict[str, list[Claim]] = defaultdict(list)
-    for claim in sorted((c for c in claims if c.active), key=lambda c: (c.submitted, c.row)):
+    # A claim withdrawn at a known moment held its files until then; it is not judged itself.
+    held = (c for c in claims if c.active or c.withdrawn_at is not None)
+    for claim in sorted(held, key=lambda c: c.order):
         for earlier in holders[claim.kind]:
             if (earlier.owner != claim.owner
                     and holds(earlier, claim.submitted, activity.get(earlier), expire_after)
                     and targets_overlap(holding_targets(earlier), claim.targets)):
-                duplicates[claim] = earlier
+                if claim.active:
+                    duplicates[claim] = earlier
                 break
         else:
             holders[claim.kind].append(claim)

@@ -217,6 +217,9 @@ def test_a_hostile_pr_cell_shows_only_links_the_check_built(course: Course) -> N
     bob[HEADER.index("PR")] = (f"{PR_2} [x](https://evilcanary.example/login) @mentioncanary "
                                "<img src=x onerror=imgcanary> <!-- commentcanary")
     course.seed([HEADER, ALICE, bob, OTHERS[1]])
+    # The sync records what GitHub shows of bob's claim (his PR in review) in the staff sheet;
+    # the check reads it there, never from the cell.
+    course.run(["sync"])
     course.check(1)
     comment = course.comment(1)
     heads_up = [line for line in comment.splitlines() if "Heads-up" in line]

@@ -35,7 +35,7 @@ def claim_ids_in(text: str) -> list[str]:
 
 
 def _ordered(claims: Iterable[Claim]) -> list[Claim]:
-    return sorted(claims, key=attrgetter("submitted", "row"))
+    return sorted(claims, key=attrgetter("order"))
 
 
 class ClaimIndex:
@@ -52,6 +52,10 @@ class ClaimIndex:
         # collector sweep every object in the process, more than once per registry.
         self.active = [claim for claim in self.ordered if claim.active]
         self.active_owners = [claim.owner for claim in self.active]
+        # The claims that can hold targets: the active ones, and those withdrawn at a known moment
+        # (they held until then).
+        self.held = [claim for claim in self.ordered if claim.active or claim.withdrawn_at is not None]
+        self.held_owners = [claim.owner for claim in self.held]
         self.active_of: dict[str, list[Claim]] = defaultdict(list)
         for claim, owner in zip(self.active, self.active_owners, strict=True):
             self.active_of[owner].append(claim)

@@ -64,6 +64,14 @@ def expiry(claim: Claim, expire_after: timedelta) -> datetime:
 def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) -> datetime | None:
     """When an active claim stops holding its targets: when its PR was decided, or when it
     expired with no PR opened in time; None while neither is known to happen."""
+    ends = _hold_ends(claim, activity, expire_after)
+    withdrawn = claim.withdrawn_at
+    if withdrawn is None:
+        return ends
+    return withdrawn if ends is None else min(ends, withdrawn)
+
+
+def _hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) -> datetime | None:
     expires = expiry(claim, expire_after)
     if activity is None:
         return expires
@@ -76,7 +84,9 @@ def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) 
 
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
     """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
-    if not claim.active or at < claim.submitted:
+    if at < claim.submitted:
+        return False
+    if not claim.active and (claim.withdrawn_at is None or at >= claim.withdrawn_at):
         return False
     ends = hold_ends(claim, activity, expire_after)
     return ends is None or at < ends
@@ -155,13 +165,14 @@ def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
             return dict(known)
     duplicates: dict[Claim, Claim] = {}
     holders: dict[str, _Holders] = {}
-    for claim, owner in zip(index.active, index.active_owners, strict=True):
+    for claim, owner in zip(index.held, index.held_owners, strict=True):
         kind_holders = holders.get(claim.kind)
         if kind_holders is None:
             kind_holders = holders[claim.kind] = _Holders()
         earlier = kind_holders.earliest(claim.targets, owner, claim.submitted)
         if earlier is not None:
-            duplicates[claim] = earlier
+            if claim.active:  # a claim withdrawn since is not judged, and held nothing
+                duplicates[claim] = earlier
         else:
             # Looked up only when there is activity: hashing a claim hashes every field.
             record = activity.get(claim) if activity else None

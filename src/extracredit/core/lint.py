@@ -25,7 +25,7 @@ def _claims_problems(claims: Sequence[Claim]) -> list[Problem]:
         if claim.active:
             by_owner[claim.owner].append(claim)
     for owned in by_owner.values():
-        owned.sort(key=lambda c: (c.submitted, c.row))
+        owned.sort(key=lambda c: c.order)
         for index, later in enumerate(owned):
             for earlier in owned[:index]:
                 if targets_overlap(earlier.targets, later.targets) and earlier.kind == later.kind:

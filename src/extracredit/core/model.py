@@ -11,6 +11,7 @@ from decimal import Decimal
 from extracredit.core.vocab import INACTIVE_STATUSES, ProblemCode
 
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+_NO_ID = 10**9  # a claim without an id comes after those with one, on a tie
 _PR_REF = re.compile(r"^\s*(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>\d+)\s*$")
 
 
@@ -118,6 +119,9 @@ class Claim:
     status: str
     pr_urls: tuple[str, ...]
     updated: datetime | None
+    # When a withdrawn claim stopped holding its targets, where a sync saw it withdrawn; None for a
+    # registry without a Claims log, where a withdrawal holds nothing ever.
+    withdrawn_at: datetime | None = None
 
     @property
     def owner(self) -> str:
@@ -129,6 +133,13 @@ class Claim:
     @property
     def label(self) -> str:
         return self.id or f"row {self.row}"
+
+    @property
+    def order(self) -> tuple[datetime, int, int]:
+        """Its place among claims: Submitted, then (on a tie) its id, which the tool gave in row
+        order and no one can move, then, for a claim without an id yet, its row."""
+        number = int(self.id[2:]) if self.id and self.id[2:].isdecimal() else _NO_ID
+        return self.submitted, number, self.row
 
     @property
     def active(self) -> bool:

@@ -43,6 +43,7 @@ class Sighting:
     baseline: bool  # seen at the first sync of an old registry: not when it was added
     accepted: bool  # a TA accepted the edits made since: the row as it is now counts
     withdrawn: bool = False  # a sync saw it withdrawn: it stays withdrawn, whatever a cell says
+    withdrawn_at: datetime | None = None  # when that sync ran
     activity: Activity | None = None  # what the sync last saw of the PRs carrying it
     activity_text: str = ""  # that record as written, so that a sync rewrites only a change
 
@@ -69,8 +70,10 @@ def read_sightings(log: Table | None, zone: ZoneInfo) -> dict[str, Sighting]:
         if moment is None or recorded is None or not claim_id or claim_id in sightings:
             continue
         record = _cell(cells, at_activity)
+        withdrawn = _cell(cells, at_withdrawn)
         sightings[claim_id] = Sighting(claim_id, moment, number, recorded, BASELINE_KEY in recorded,
-                                       _flag(cells, at_accepted), _flag(cells, at_withdrawn),
+                                       _flag(cells, at_accepted), bool(withdrawn),
+                                       (parse_time(withdrawn, zone) or moment) if withdrawn else None,
                                        activity_from_text(record, zone), record)
     return sightings
 
@@ -139,7 +142,7 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
     """
     rows = _one_row_per_id(live, frozen)
     problems = list(rows.problems)
-    batches = sorted({s.first_seen for s in sightings.values() if not s.baseline})
+    batches = sorted({s.first_seen for s in sightings.values()})
     latest = max((s.first_seen for s in sightings.values()), default=None)
     settled: list[Claim] = []
     present: set[str] = set()
@@ -147,24 +150,26 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
         sighting = sightings.get(claim.id or "")
         if sighting is None:
             # Not seen yet: it was added after the last sync that recorded a claim.
-            settled.append(_bounded(claim, latest, None))
+            settled.append(_withdrawn(_bounded(claim, latest, None), None, latest))
             continue
         present.add(sighting.claim_id)
         counted = replace(claim, status=_status(claim, sighting, rows.twins.get(sighting.claim_id, ())))
         original = frozen.get(sighting.claim_id)
         if original is not None and not sighting.accepted:
-            counted, edits = _frozen(claim, original, _recorded_columns(sighting))
+            counted, edits = _frozen(counted, original, _recorded_columns(sighting))
             problems += [Problem("Claims", claim.row, column, "edited-after-seen", (), original.github)
                          for column in edits]
-        settled.append(_bounded(counted, _before(batches, sighting), sighting.first_seen))
+        settled.append(_withdrawn(_bounded(counted, _before(batches, sighting), sighting.first_seen),
+                                  sighting, latest))
     for claim_id, original in frozen.items():
         sighting = sightings[claim_id]
         if claim_id not in present:
             problems.append(Problem("Claims log", sighting.log_row, "Claim", "vanished",
                                     (("claim", claim_id),), original.github))
             status = "withdrawn" if sighting.withdrawn else ""
-            settled.append(_bounded(replace(original, status=status), _before(batches, sighting),
-                                    sighting.first_seen))
+            settled.append(_withdrawn(_bounded(replace(original, status=status),
+                                               _before(batches, sighting), sighting.first_seen),
+                                      sighting, latest))
     return settled, problems
 
 
@@ -235,6 +240,16 @@ def _frozen(claim: Claim, original: Claim, recorded: set[str]) -> tuple[Claim, l
     if "Target" in recorded:
         changes["targets"] = original.targets
     return replace(claim, **changes), edits  # type: ignore[arg-type]
+
+
+def _withdrawn(claim: Claim, sighting: Sighting | None, latest: datetime | None) -> Claim:
+    """When a withdrawn claim stopped holding: when a sync first saw it withdrawn, else (not seen
+    withdrawn yet) after the last sync; a withdrawal cannot free the files for claims made before."""
+    if claim.active:
+        return claim
+    if sighting is not None and sighting.withdrawn_at is not None:
+        return replace(claim, withdrawn_at=sighting.withdrawn_at)
+    return replace(claim, withdrawn_at=latest) if latest is not None else claim
 
 
 def _before(batches: Sequence[datetime], sighting: Sighting) -> datetime | None:

@@ -11,7 +11,9 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 # Where a claim stands (the Claims tab's Status column); a student or TA may type `withdrawn`.
 ClaimStatus = Literal["open", "in review", "accepted", "rejected", "expired", "withdrawn"]
 STATUSES: tuple[ClaimStatus, ...] = get_args(ClaimStatus)
-INACTIVE_STATUSES: frozenset[ClaimStatus] = frozenset({"withdrawn", "rejected"})
+# Only a withdrawal takes a claim out of the rules: the other statuses are the tool's display for
+# the class, derived from PRs and the Ledger, and a cell that says "rejected" decides nothing.
+INACTIVE_STATUSES: frozenset[ClaimStatus] = frozenset({"withdrawn"})
 
 # What a Ledger row decides about a PR.
 LedgerDecision = Literal["accept", "reject", "credit"]
