@@ -490,8 +490,8 @@ def test_the_nightly_time_comes_from_the_repository_name(repo: str, minute: int,
     files = initializing.render(tag="DLFL23", repo=repo, spreadsheet=None, staff=None, ref=SHA,
                                 today=date(2023, 8, 1)).files
     nightly = yaml.safe_load(files[".github/workflows/extra-credit-nightly.yml"])
-    assert nightly[True]["schedule"] == [{"cron": f"{minute} {hour} * * *"}]
-    assert f"# every day at {hour:02d}:{minute:02d} UTC\n" in files[
+    assert nightly[True]["schedule"] == [{"cron": f"{minute} * * * *"}]
+    assert f"# every hour at {minute} minutes past\n" in files[
         ".github/workflows/extra-credit-nightly.yml"]
 
 
@@ -517,8 +517,9 @@ def test_courses_spread_over_every_slot() -> None:
 
 def test_the_steps_say_when_the_nightly_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
-    assert ("It runs at 07:35 UTC, a time chosen from the repository's name so that courses "
-            "sharing a Google project do not run at once.") in capsys.readouterr().out
+    assert ("It runs every hour at 35 minutes past, a minute chosen from the repository's name "
+            "so that courses sharing a Google project do not run at once.") in " ".join(
+                capsys.readouterr().out.split())
 
 
 def test_the_quota_arithmetic_in_the_docs_matches_the_schedule() -> None:
@@ -526,13 +527,13 @@ def test_the_quota_arithmetic_in_the_docs_matches_the_schedule() -> None:
     benchmark's figures (2 reads a check, ~11 requests a nightly): its numbers follow from them."""
     text = " ".join((Path(__file__).parent.parent.parent / "docs" / "google-setup.md")
                     .read_text(encoding="utf-8").split())
-    slots = len(init_choices.NIGHT_MINUTES) * len(init_choices.NIGHT_HOURS_UTC)
-    first, last = init_choices.NIGHT_HOURS_UTC[0], init_choices.NIGHT_HOURS_UTC[-1]
-    assert f"one of {len(init_choices.NIGHT_MINUTES)} minutes" in text
-    assert f"{first:02d}:00–{last:02d}:59 UTC, {slots} slots" in text
+    minutes = len(init_choices.NIGHT_MINUTES)
+    assert f"one of {minutes} minutes" in text
     per_project, per_user, nightly, check = 300, 60, 11, 2
     assert (f"{per_project // nightly} syncs ({per_project // nightly} \u00d7 {nightly} = "
             f"{per_project // nightly * nightly})") in text
+    assert (f"{minutes} \u00d7 {per_project // nightly} = "
+            f"{minutes * (per_project // nightly):,} courses") in text
     assert f"{per_user // nightly} syncs in the same minute ({per_user // nightly * nightly})" in text
     assert f"or {per_user // check} checks a minute" in text
     assert f"**{per_project // (check * 10)} courses at 10 checks a minute each**" in text

@@ -142,11 +142,19 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
     """
     rows = _one_row_per_id(live, frozen)
     problems = list(rows.problems)
+    # A seen claim no row carries by id may still be there, its id unreadable (a header renamed,
+    # the cell edited): a row without an id that says exactly what was recorded is that claim.
+    carried = {claim.id for claim in rows.claims if claim.id}
+    missing = {_content(original): claim_id for claim_id, original in frozen.items()
+               if claim_id not in carried}
     batches = sorted({s.first_seen for s in sightings.values()})
     latest = max((s.first_seen for s in sightings.values()), default=None)
     settled: list[Claim] = []
     present: set[str] = set()
     for claim in rows.claims:
+        if claim.id is None and missing:
+            found = missing.pop(_content(claim), None)
+            claim = replace(claim, id=found) if found else claim
         sighting = sightings.get(claim.id or "")
         if sighting is None:
             # Not seen yet: it was added after the last sync that recorded a claim.
@@ -216,6 +224,11 @@ def _one_row_per_id(live: Sequence[Claim], frozen: Mapping[str, Claim]) -> _Rows
             claim = replace(claim, id=None)
         claims.append(claim)
     return _Rows(claims, problems, twins)
+
+
+def _content(claim: Claim) -> tuple[object, ...]:
+    """What a claim says, all that a sighting freezes."""
+    return (*_identity(claim), claim.kind, claim.targets, claim.submitted)
 
 
 def _identity(claim: Claim) -> tuple[str, str]:

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         registry_path=FILES_REGISTRY,
         old_workflow=OLD_WORKFLOW if (root / OLD_WORKFLOW).exists() else None,
         wif=wif is not None,
-        nightly=_nightly_values(repo)["TIME"],
+        nightly=_nightly_values(repo)["MINUTE"],
     ))
     return EXIT_OK
 

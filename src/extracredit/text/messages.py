@@ -428,9 +428,10 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
     steps.append("Create the environment extra-credit-grading (Settings > Environments) with the "
                  "TAs as required reviewers: the tally workflow waits there for their approval.")
     steps.append("GitHub pauses scheduled workflows in a public repository after 60 days without "
-                 "activity in it; if the nightly sync stops, re-enable it in the Actions tab."
-                 + (f" It runs at {nightly} UTC, a time chosen from the repository's name so that "
-                    "courses sharing a Google project do not run at once." if nightly else ""))
+                 "activity in it; if the hourly sync stops, re-enable it in the Actions tab."
+                 + (f" It runs every hour at {nightly} minutes past, a minute chosen from the "
+                    "repository's name so that courses sharing a Google project do not run at "
+                    "once." if nightly else ""))
     return "Next steps:\n" + "\n".join(f"{number}. {step}"
                                        for number, step in enumerate(steps, start=1))
 
