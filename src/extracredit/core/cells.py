@@ -98,6 +98,14 @@ CREDIT_DECIMALS = 4
 _AMOUNT = re.compile(rf"^(?:[0-9]{{1,3}}(?:\.[0-9]{{0,{CREDIT_DECIMALS}}})?|\.[0-9]{{1,{CREDIT_DECIMALS}}})$")
 
 
+def decimal_places(amount: Decimal) -> int:
+    """How many decimals a finite amount needs (``0.50`` needs 1, ``1E+3`` none)."""
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing)) if any(digits) else 0
+
+
 def parse_credit(cell: str) -> Decimal | None:
     """An amount from 0 to MAX_CREDIT in ASCII digits with at most CREDIT_DECIMALS decimals."""
     text = cell.strip()
