@@ -11,7 +11,7 @@ from pathlib import Path
 from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH
 from extracredit.core.titles import check_title
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, ConfigError, UserError
+from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, ConfigError, ExtraCreditError, UserError
 from extracredit.jobs import init as initializing
 from extracredit.registry.opening import load_config
 from extracredit.text import config as config_words
@@ -204,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"extracredit: {error}", file=sys.stderr)
         return EXIT_UNDECIDED
+    except ExtraCreditError as error:  # any other error a person can act on: one paragraph, never a traceback
+        print(f"extracredit: {error}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         print("extracredit: interrupted", file=sys.stderr)
         return 130
