@@ -119,6 +119,8 @@ WHOLE_FILE_CASES = [
      "page of YAML"),
     ("python object", VALID + "x: !!python/object/apply:os.system [echo]\n",
      "configuration error: course.yml is not valid YAML (line 12); fix the indentation or quoting there"),
+    ("an empty float", VALID.replace("cap: 5", "cap: !!float"),
+     "configuration error: course.yml is not valid YAML (somewhere); fix the indentation or quoting there"),
     ("an integer Python will not convert", VALID.replace("cap: 5", "cap: " + "9" * 5000),
      "configuration error: course.yml is not valid YAML (somewhere); fix the indentation or quoting there"),
 ]

@@ -208,7 +208,9 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "somewhere"
         raise ConfigError("", "not-yaml", {"source": source, "where": where}) from None
-    except ValueError:  # an integer of more digits than Python converts
+    except (ValueError, LookupError, TypeError, ArithmeticError):
+        # PyYAML's constructors fail this way on some scalars: an integer of more digits than
+        # Python converts, an empty !!float.
         raise ConfigError("", "not-yaml", {"source": source, "where": "somewhere"}) from None
     if data is None:
         data = {}
