@@ -91,8 +91,8 @@ def test_a_recheck_without_a_token_writes_nothing(files_course: Path, monkeypatc
     assert code == 2
     assert fingerprint(files_course / "registry") == before
     assert capsys.readouterr().err == (
-        "extracredit: GITHUB_TOKEN is not set: sync --recheck publishes to GitHub; nothing was "
-        "written to the registry (sync without --recheck brings the registry up to date alone)\n")
+        "extracredit: GITHUB_TOKEN is not set; outside GitHub Actions use --snapshot FILE "
+        "--pr OWNER/REPO#N\n")
 
 
 def test_a_pr_cache_that_cannot_be_written_stops_the_run_before_any_write(

@@ -26,9 +26,6 @@ SNAPSHOT_UNREADABLE = "cannot use the snapshot {path}: {reason}"
 PRS_CACHE_MISSING = "no PR cache at {path} yet: listing every PR since the window opened"
 PRS_CACHE_UNUSABLE = "{reason}; listing every PR since the window opened instead"
 PRS_CACHE_WRITTEN = "PR cache written: {path} ({count} PRs)"
-RECHECK_NEEDS_TOKEN = ("GITHUB_TOKEN is not set: sync --recheck publishes to GitHub; nothing was "
-                       "written to the registry (sync without --recheck brings the registry up to "
-                       "date alone)")
 PRS_CACHE_NOT_WRITABLE = ("cannot write the PR cache {path} ({reason}); nothing was written to the "
                           "registry: pass another --prs-cache FILE")
 PRS_CACHE_NOT_WRITTEN = "the registry is up to date, but the PR cache {path} could not be written ({reason})"
