@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -146,7 +147,8 @@ def published(checks: Table | None) -> dict[tuple[str, int], Published]:
         def cell(name: str, cells: tuple[str, ...] = cells) -> str:
             at = index.get(name)
             return cells[at].strip() if at is not None and at < len(cells) else ""
-        if cell("Repo") and cell("PR").isdigit():
+        # Any cell may hold anything: a PR number is ASCII digits (``²`` passes isdigit, not int).
+        if cell("Repo") and re.fullmatch(r"[0-9]{1,9}", cell("PR")):
             memory[(cell("Repo"), int(cell("PR")))] = Published(
                 cell("Head SHA"), cell("Fingerprint"), cell("Comment ID"))
     return memory

@@ -100,3 +100,78 @@ def test_tags_of_other_courses_are_accepted(tag: str, term: str | None) -> None:
     config = parse_config(yaml.safe_dump(data))
     assert (config.tag, config.term) == (tag.strip("[]"), term)
     assert config.bracketed_tag == f"[{tag.strip('[]')}]"
+
+
+# A few hundred bytes that expand to gigabytes when aliases are followed.
+ALIAS_BOMB = "".join(f"l{n}: &l{n} [{','.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 10))
+WHOLE_FILE_CASES = [
+    ("anchor", VALID.replace("bug: {credit: 1}", "bug: &b {credit: 1}"),
+     "configuration error: course.yml uses a YAML anchor or alias (line 7); write the value out in "
+     "full instead"),
+    ("alias bomb", "l0: &l0 [lol]\n" + ALIAS_BOMB + VALID,
+     "configuration error: course.yml uses a YAML anchor or alias (line 1); write the value out in "
+     "full instead"),
+    ("deep nesting", VALID + "x: " + "[" * 30000 + "]" * 30000 + "\n",
+     "configuration error: course.yml nests more than 8 levels deep (line 12); no key of the "
+     "configuration needs that"),
+    ("too big", VALID + "#" * 70000 + "\n",
+     "configuration error: course.yml is longer than 65536 characters; a course configuration is a "
+     "page of YAML"),
+    ("python object", VALID + "x: !!python/object/apply:os.system [echo]\n",
+     "configuration error: course.yml is not valid YAML (line 12); fix the indentation or quoting there"),
+    ("an empty float", VALID.replace("cap: 5", "cap: !!float"),
+     "configuration error: course.yml is not valid YAML (somewhere); fix the indentation or quoting there"),
+    ("an integer Python will not convert", VALID.replace("cap: 5", "cap: " + "9" * 5000),
+     "configuration error: course.yml is not valid YAML (somewhere); fix the indentation or quoting there"),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), [case[1:] for case in WHOLE_FILE_CASES],
+                         ids=[case[0] for case in WHOLE_FILE_CASES])
+def test_a_configuration_beyond_its_bounds_is_refused_before_it_is_built(text: str, error: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, "course.yml")
+    assert describe(raised.value) == error
+
+
+@pytest.mark.parametrize(("patch", "error"), [
+    ({"cap": 0.00001}, "configuration error at 'cap': has more than 4 decimals (0.00001); round it"),
+    ({"cap": ".inf"}, "configuration error at 'cap': expected a number, got '.inf'"),
+    ({"cap": float("nan")}, "configuration error at 'cap': expected a number, got nan"),
+    ({"kinds": {"bug": {"credit": "1e-1000000"}}},
+     "configuration error at 'kinds.bug.credit': has more than 4 decimals (1E-1000000); round it"),
+    ({"kinds": {"bug": {"credit": "1e1000000"}}},
+     "configuration error at 'kinds.bug.credit': a default credit of 1E+1000000 is more than the cap of 5"),
+])
+def test_numbers_are_bounded_in_size_and_precision(patch: dict[str, Any], error: str) -> None:
+    data = {**yaml.safe_load(VALID), **patch}
+    with pytest.raises(ConfigError) as raised:
+        parse_config(yaml.safe_dump(data))
+    assert describe(raised.value) == error
+
+
+@pytest.mark.parametrize(("cap", "credit"), [("100", "100"), ("0.0001", "0.0001"), ("5.50", "5.5000")])
+def test_the_bounds_themselves_are_accepted(cap: str, credit: str) -> None:
+    data = {**yaml.safe_load(VALID), "cap": cap, "kinds": {"typo": {"credit": credit}}}
+    config = parse_config(yaml.safe_dump(data))
+    assert (config.cap, config.kind_credit["typo"]) == (Decimal(cap), Decimal(credit))
+
+
+def test_the_command_line_refuses_a_bad_configuration_file_with_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from extracredit.cli import main
+
+    bomb = tmp_path / "bomb.yml"
+    bomb.write_text("l0: &l0 [lol]\n" + ALIAS_BOMB, encoding="utf-8")
+    assert len(bomb.read_bytes()) < 512  # 9**9 leaves, followed
+    latin = tmp_path / "latin.yml"
+    latin.write_bytes(VALID.replace("Deep Learning", "Apprentissage profond, été").encode("latin-1"))
+    endless = tmp_path / "endless.yml"
+    endless.write_text("course: x\n" + "#" * (1 << 20), encoding="utf-8")
+    for path, error in [
+        (bomb, f"{bomb} uses a YAML anchor or alias (line 1)"),
+        (latin, f"cannot read {latin} (not UTF-8 text)"),
+        (endless, f"{endless} is longer than 65536 characters"),
+    ]:
+        assert main(["registry", "lint", "--config", str(path)]) == 2
+        assert error in capsys.readouterr().err

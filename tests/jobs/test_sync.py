@@ -3,6 +3,7 @@ Prism, writes the registry, and publishes only where a verdict changed."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -156,3 +157,28 @@ def test_an_unusable_pr_cache_is_said_and_everything_listed(
     assert "; listing every PR since the window opened instead" in err
     assert github_fake.counts[LIST] == 2
     assert '"taken_at"' in cache.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("[" * 100_000 + "]" * 100_000, "not JSON (nested more than 32 levels deep)"),
+    ('{"taken_at": "2023-12-01T00:00:00Z", "repos": {}, "x": Infinity}',
+     "not JSON (Infinity is not a number JSON allows)"),
+    ('{"taken_at": "0001-01-01T00:00:00+05:00", "repos": {}}',
+     "taken_at: '0001-01-01T00:00:00+05:00' is not between the years 2000 and 2100"),
+    ('{"taken_at": "2023-12-01T00:00:00Z", "repos": {"Atcold/NYU-DLFL23": {"pulls": [{"number": 1,'
+     ' "created_at": "2023-09-08T10:00:00Z", "updated_at": "0001-01-01T00:00:00Z"}]}}}',
+     "repos['Atcold/NYU-DLFL23'].pulls[0].updated_at: '0001-01-01T00:00:00Z' is not between the "
+     "years 2000 and 2100"),
+], ids=["deep", "infinity", "taken in year 1", "updated in year 1"])
+def test_a_broken_pr_cache_is_dropped_said_and_rebuilt(
+        semester: Path, github_fake: GitHubFake, capsys: pytest.CaptureFixture[str],
+        content: str, reason: str) -> None:
+    cache = semester / "prs.json"
+    cache.write_text(content, encoding="utf-8")
+    assert run(semester, "--prs-cache", str(cache)) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"cannot use the snapshot {cache}: {reason}; listing every PR since the "
+                      "window opened instead")
+    assert github_fake.counts[LIST] == 2
+    rebuilt = json.loads(cache.read_text(encoding="utf-8"))
+    assert len(rebuilt["repos"][REPO]["pulls"]) == 152

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +18,9 @@ from extracredit.core.config import parse_config
 from extracredit.core.model import Table
 from extracredit.core.slash import parse_command
 from extracredit.core.titles import check_title
-from extracredit.errors import ConfigError, EventError, RegistryError
+from extracredit.errors import ConfigError, EventError, RegistryError, SnapshotError
 from extracredit.forge.actions import trigger_from_event
+from extracredit.forge.snapshot import load_snapshot
 from extracredit.registry.files import parse_csv
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import CLAIMS_COLUMNS
@@ -135,3 +138,66 @@ def test_any_event_gives_a_trigger_or_a_clear_error(name: str, payload: Any) -> 
 def test_comment_event_with_a_broken_issue_is_a_clear_error(issue: dict[str, Any]) -> None:
     with pytest.raises(EventError, match="carries no pull request"):
         trigger_from_event("issue_comment", {"issue": issue}, "o/r")
+
+
+VALID_CONFIG = (Path(__file__).parent.parent.parent / ".github" / "extra-credit.yml").read_text(
+    encoding="utf-8")
+# YAML's own hazards: anchors and aliases, tags, nesting, numbers beyond any range, odd dates.
+YAML_PIECES = ["&a ", "*a", "!!python/object:os.system ", "!!binary ", "!!float ", "!!int ",
+               "[", "]", "{", "}", ": ", "- ", "\n", "\n  ", "<<: ", "1e1000000", ".inf", ".nan",
+               "-1", "0", "500", "99999999999", "0001-01-01", "9999-12-31", "2023-09-05 10:00:00",
+               "2023-09-05", "'", '"', "#", "|", ">", "?", "%YAML 1.1\n", "---\n", "...\n", "9" * 5000,
+               "cap", "window", "opens", "kinds", "typo", "credit", "claims", "expire_after_days"]
+yaml_texts = st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=8)), max_size=40).map("".join)
+config_lines = [line for line in VALID_CONFIG.splitlines() if line and not line.startswith("#")]
+
+
+@FAST
+@given(yaml_texts, st.integers(0, len(config_lines)), st.booleans())
+def test_any_yaml_text_parses_or_names_the_problem(text: str, at: int, inside: bool) -> None:
+    """Random text alone, or spliced into the shipped configuration as a line of its own."""
+    source = (text if not inside else
+              "\n".join([*config_lines[:at], text, *config_lines[at:]]))
+    message = "configuration error"
+    try:
+        parse_config(source)
+    except ConfigError as error:
+        message = describe(error)
+    assert message.startswith("configuration error")
+
+
+DEMO_SNAPSHOT = json.loads((Path(__file__).parent.parent.parent / "registry" / "demo" / "semester.json")
+                           .read_text(encoding="utf-8"))
+json_leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+                        st.sampled_from(["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59Z",
+                                         "2023-09-08T10:00:00Z", "2023-09-08", "open", "closed"]))
+json_anything = st.recursive(json_leaves, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=12)
+PR_FIELDS = ["number", "title", "body", "state", "draft", "created_at", "closed_at", "merged_at",
+             "updated_at", "html_url", "author_association", "user", "labels", "head", "files"]
+
+
+@FAST
+@given(st.integers(0, 79), st.sampled_from(PR_FIELDS), json_anything, st.integers(0, 3))
+def test_any_snapshot_loads_or_is_refused_in_one_line(index: int, field: str, value: Any,
+                                                       depth: int) -> None:
+    """The demo snapshot with one field of one PR replaced by anything JSON (Python's json also
+    writes NaN and Infinity) nested a little, or a lot."""
+    data = json.loads(json.dumps(DEMO_SNAPSHOT))
+    pulls = data["repos"]["Atcold/NYU-DLFL23"]["pulls"]
+    for _ in range(depth * 15):
+        value = [value]
+    pulls[index % len(pulls)][field] = value
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "semester.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        message = None
+        try:
+            count = len(load_snapshot(path).all_pulls())
+        except SnapshotError as error:
+            message = str(error)
+    if message is None:
+        assert count == len(pulls)
+    else:
+        assert message.startswith(f"cannot use the snapshot {path}: ")
+        assert "\n" not in message

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from extracredit.core.cells import CREDIT_DECIMALS, FIRST_YEAR, LAST_YEAR, MAX_CREDIT, decimal_places
 from extracredit.core.tags import course_of, is_tag
 from extracredit.core.vocab import KINDS, ConfigProblem
 from extracredit.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"
+# A course configuration is a page of YAML: anything much larger is not one, and parsing it
+# would only spend memory. Nothing in it nests deeper than kinds.typo.credit.
+MAX_CONFIG_CHARS = 64 * 1024
+MAX_CONFIG_DEPTH = 8
+# Claims are held for days or weeks; a year is already more than a semester.
+MAX_EXPIRE_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -124,36 +132,88 @@ def _text(value: Any, path: str) -> str:
 
 
 def _day(value: Any, path: str) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _fail(path, "wrong-type", **_wrong("a date such as 2023-09-05", value))
+    day: date | None = None
+    if isinstance(value, datetime):  # YAML reads 2023-09-05 10:00 as a moment, not a day
+        value = value.isoformat(sep=" ")
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(value.strip())
+    if day is None:
+        raise _fail(path, "wrong-type", **_wrong("a date such as 2023-09-05", value))
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _fail(path, "out-of-range", low=date(FIRST_YEAR, 1, 1), high=date(LAST_YEAR, 12, 31),
+                    value=day)
+    return day
 
 
-def _number(value: Any, path: str) -> Decimal:
+def _decimal(value: Any, path: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _fail(path, "wrong-type", **_wrong("a number", value))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise _fail(path, "wrong-type", **_wrong("a number", value)) from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite():
+        raise _fail(path, "wrong-type", **_wrong("a number", value))
+    return number
+
+
+def _number(value: Any, path: str) -> Decimal:
+    number = _decimal(value, path)
+    if number < 0:
         raise _fail(path, "negative")
     return number
 
 
+def _precise_enough(number: Decimal, path: str) -> Decimal:
+    if decimal_places(number) > CREDIT_DECIMALS:
+        raise _fail(path, "too-precise", places=CREDIT_DECIMALS, value=number)
+    return number
+
+
+def _parse_cap(value: Any) -> Decimal:
+    """Percent of the final grade: more than 0, at most MAX_CREDIT (a histogram of the tally has
+    a bar per half point up to the cap)."""
+    cap = _decimal(value, "cap")
+    if not 0 < cap <= MAX_CREDIT:
+        raise _fail("cap", "out-of-range", low=0, high=MAX_CREDIT, value=cap, low_open=True)
+    return _precise_enough(cap, "cap")
+
+
+def _refuse_yaml_features(text: str, source: str) -> None:
+    """Anchors and aliases let a few hundred bytes expand to gigabytes, and deep nesting exhausts
+    the parser's stack; a course configuration needs neither."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = f"line {event.start_mark.line + 1}" if event.start_mark is not None else "somewhere"
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ConfigError("", "yaml-alias", {"source": source, "where": line})
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise ConfigError("", "too-deep", {"source": source, "where": line,
+                                                   "limit": MAX_CONFIG_DEPTH})
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
     """Parse and validate the YAML text of a course configuration."""
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ConfigError("", "too-big", {"source": source, "limit": MAX_CONFIG_CHARS})
     try:
+        _refuse_yaml_features(text, source)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "somewhere"
         raise ConfigError("", "not-yaml", {"source": source, "where": where}) from None
+    except (ValueError, LookupError, TypeError, ArithmeticError):
+        # PyYAML's constructors fail this way on some scalars: an integer of more digits than
+        # Python converts, an empty !!float.
+        raise ConfigError("", "not-yaml", {"source": source, "where": "somewhere"}) from None
     if data is None:
         data = {}
     root = _mapping(data, "(top level)")
@@ -183,7 +243,7 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
     if window.closes < window.opens:
         raise _fail("window", "window-backwards")
 
-    cap = _number(root.get("cap", 5), "cap")
+    cap = _parse_cap(root.get("cap", 5))
     kind_credit = _parse_kinds(root.get("kinds", {}), cap)
     claims = _parse_claims_policy(root.get("claims", {}))
     repos = _parse_repos(root["repos"])
@@ -223,7 +283,7 @@ def _parse_kinds(value: Any, cap: Decimal) -> dict[str, Decimal]:
             credit = _number(settings_map["credit"], f"kinds.{kind}.credit")
             if credit > cap:
                 raise _fail(f"kinds.{kind}.credit", "over-cap", credit=credit, cap=cap)
-            defaults[kind] = credit
+            defaults[kind] = _precise_enough(credit, f"kinds.{kind}.credit")
     return defaults
 
 
@@ -234,9 +294,11 @@ def _parse_claims_policy(value: Any) -> ClaimsPolicy:
     if not isinstance(required, bool):
         raise _fail("claims.required", "wrong-type", **_wrong("true or false", required))
     days = policy.get("expire_after_days", 14)
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if isinstance(days, bool) or not isinstance(days, int):
         raise _fail("claims.expire_after_days",
                     "wrong-type", **_wrong("a whole number of days, 1 or more", days))
+    if not 1 <= days <= MAX_EXPIRE_DAYS:
+        raise _fail("claims.expire_after_days", "out-of-range", low=1, high=MAX_EXPIRE_DAYS, value=days)
     share = _number(policy.get("max_target_share", 25), "claims.max_target_share")
     if not 0 < share <= 100:
         raise _fail("claims.max_target_share", "wrong-type",

@@ -10,7 +10,8 @@ from typing import Literal
 STAFF_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 # A command opens the comment, as the workflow's filter expects (`startsWith(body, '/credit')`).
 _COMMAND = re.compile(r"^\s*/(?P<name>credit|recheck)\b(?P<rest>[^\n]*)", re.IGNORECASE)
-_AMOUNT = re.compile(r"^[+]?\d+(?:\.\d+)?$")
+# ASCII digits, at most 4 decimals: what the Ledger reads back as an amount (core.cells.parse_credit).
+_AMOUNT = re.compile(r"^[+]?[0-9]+(?:\.[0-9]{1,4})?$")
 
 
 @dataclass(frozen=True)

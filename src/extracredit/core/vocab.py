@@ -42,6 +42,8 @@ ProblemCode = Literal[
     # a cell that cannot be read
     "empty", "bad-claim-id", "repeated-claim-id", "bad-time", "bad-login", "bad-kind", "bad-status",
     "formula", "bad-decision", "bad-credit", "header-duplicate",
+    # a cell that reads, but as a value no course can mean
+    "time-out-of-range", "bad-github-id",
     # the lint, across rows
     "claimed-twice", "not-roster-login", "login-on-two-netids", "netid-with-two-logins",
     "target-matches-nothing", "backdated", "changed-after-pr", "duplicate",
@@ -55,4 +57,6 @@ ConfigProblem = Literal[
     "missing", "negative", "key-not-text", "unknown-key", "wrong-type", "bad-tag", "bad-term", "bad-timezone",
     "window-backwards", "over-cap", "bad-repo", "not-for-backend", "bad-backend", "bad-column",
     "not-yaml", "unreadable",
+    # bounds: the file, its YAML and its values
+    "too-big", "yaml-alias", "too-deep", "out-of-range", "too-precise",
 ]

@@ -9,9 +9,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, in_years
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.errors import SnapshotError
 from extracredit.text import messages
+
+# A semester of PRs with their files is a few megabytes; a snapshot nests six levels deep.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+MAX_SNAPSHOT_DEPTH = 32
+# PR numbers and account ids as GitHub gives them: positive, and far below these.
+MAX_PR_NUMBER = 10**9
+MAX_ACCOUNT_ID = 10**15
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ def parse_time(value: Any, where: str) -> datetime:
         raise SnapshotError(f"{where}: {value!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise SnapshotError(f"{where}: {value!r} has no time zone")
+    if not in_years(moment):
+        raise SnapshotError(f"{where}: {value!r} is not between the years {FIRST_YEAR} and {LAST_YEAR}")
     return moment
 
 
@@ -51,8 +61,8 @@ def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
         head = data.get("head") or {}
         files = data.get("files") or []
         number = data["number"]
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise SnapshotError(f"{where}.number: expected a whole number, got {number!r}")
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < MAX_PR_NUMBER:
+            raise SnapshotError(f"{where}.number: expected a PR number, got {number!r}")
         return PullRequest(
             repo=repo,
             number=number,
@@ -65,8 +75,7 @@ def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
             merged_at=_optional_time(data.get("merged_at"), f"{where}.merged_at"),
             html_url=str(data.get("html_url") or f"https://github.com/{repo}/pull/{number}"),
             author_association=str(data.get("author_association") or "NONE"),
-            user=Account(str(user.get("login") or "ghost"),
-                         user.get("id") if isinstance(user.get("id"), int) else None,
+            user=Account(str(user.get("login") or "ghost"), _account_id(user.get("id")),
                          str(user.get("type") or "User")),
             labels=tuple(str(label.get("name")) for label in data.get("labels") or []
                          if isinstance(label, dict) and label.get("name")),
@@ -80,6 +89,13 @@ def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
         raise SnapshotError(f"{where}: the field {error.args[0]!r} is missing") from None
     except (TypeError, ValueError, AttributeError) as error:
         raise SnapshotError(f"{where}: {error}") from None
+
+
+def _account_id(value: Any) -> int | None:
+    """An account id as GitHub gives it; anything else is no id (the login still names the author)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_ACCOUNT_ID:
+        return None
+    return value
 
 
 def pull_to_json(pr: PullRequest) -> dict[str, Any]:
@@ -131,9 +147,44 @@ def render_snapshot(taken_at: datetime, pulls: Sequence[PullRequest], repos: Seq
                       indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def nesting_depth(value: Any) -> int:
+    """How deep a JSON value nests its arrays and objects (walked without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return deepest
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of bounded size and depth, with finite numbers only (``NaN`` and ``Infinity``,
+    which Python's json reads, are not JSON); ValueError or OSError when it is not one."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise ValueError(f"larger than {MAX_SNAPSHOT_BYTES // (1024 * 1024)} MiB")
+    too_deep = ValueError(f"nested more than {MAX_SNAPSHOT_DEPTH} levels deep")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:  # deeper than the parser's stack: deeper than any snapshot
+        raise too_deep from None
+    if nesting_depth(data) > MAX_SNAPSHOT_DEPTH:
+        raise too_deep
+    return data
+
+
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path)
     except OSError as error:
         raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(
             path=path, reason=error.strerror or error)) from None

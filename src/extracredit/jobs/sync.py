@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,10 @@ from extracredit.core.lifecycle import lifecycle
 from extracredit.core.lint import lint
 from extracredit.core.model import Activity, Claim, PullRequest, Registry, Table
 from extracredit.core.sightings import BASELINE_KEY, activity_text, read_sightings
-from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError, SnapshotError
+from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError, SnapshotError, UserError
 from extracredit.forge import actions
+from extracredit.forge.actions import ActionsEnv
+from extracredit.forge.base import ForgeFor
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, load_snapshot, render_snapshot
 from extracredit.publish import recheck
@@ -111,6 +114,16 @@ def staff_writes(backend: RegistryBackend, config: Config, tables: Mapping[str, 
     if log is not None and cells:
         writes += log_cell_writes(log, cells)
     return writes
+def in_claims_log(backend: RegistryBackend, claim_ids: Sequence[str]) -> bool:
+    """Does the Claims log, read again now, hold every one of these claims? (An append that timed
+    out may have landed all the same: it is looked for before it is tried again.)"""
+    log = backend.read(("Claims log",)).get("Claims log")
+    if log is None:
+        return False
+    header = [cell.strip().lower() for cell in log.header]
+    at = header.index("claim") if "claim" in header else 0
+    seen = {cells[at].strip().upper() for _, cells in log.rows if len(cells) > at}
+    return all(claim_id.upper() in seen for claim_id in claim_ids)
 
 
 def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
@@ -133,7 +146,8 @@ def sync(backend: RegistryBackend, config: Config, tables: Mapping[str, Table],
         if "Claims log" not in tables:
             backend.replace_tab("Claims log", [list(CLAIMS_LOG_COLUMNS), *log_rows])
         else:
-            backend.append_rows("Claims log", log_rows)
+            claim_ids = [row[0] for row in log_rows]
+            backend.append_rows("Claims log", log_rows, landed=lambda: in_claims_log(backend, claim_ids))
     recorded = staff_writes(backend, config, tables, registry, pulls, activity, stamp)
     if recorded:
         backend.write_cells(recorded)
@@ -150,28 +164,51 @@ def run(args: argparse.Namespace) -> int:
         backend = open_backend(config, args.registry)
         tables = backend.read(SYNC_TABS)
         registry = build_registry(tables, config.zone)
+        # Everything the run needs is in hand before its first write: a run that could not finish
+        # must not leave the registry half brought up to date.
+        keeps_cache = args.prs_cache is not None and args.snapshot is None
+        if keeps_cache:
+            _check_writable(args.prs_cache)
+        forge_for = _forge_for(env) if args.recheck else None
         previous = _previous_pulls(args.prs_cache) if args.snapshot is None else None
         pulls, now = course_pulls(args.snapshot, config, registry, env, previous)
         updated, assigned, skipped, logged, problems = sync(backend, config, tables, pulls, now)
         actions.say(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
             actions.say(messages.sync_skipped(skipped))
-        if args.recheck:
+        if forge_for is not None:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
-            # Imported here: a sync without --recheck does not pay for loading PyGithub.
-            from extracredit.forge.github import connect_from_environment
-
-            rows, done, unchanged = recheck(connect_from_environment(env), config, registry,
-                                            pulls, tables.get("Checks"), now)
+            rows, done, unchanged = recheck(forge_for, config, registry, pulls, tables.get("Checks"),
+                                            now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
             actions.say(messages.recheck_summary(done, unchanged))
     except RegistryError as error:
         actions.say(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
-    if args.prs_cache is not None and args.snapshot is None:
+    if keeps_cache:
         _save_pulls(args.prs_cache, now, pulls, config.repos)
     return EXIT_OK
+
+
+def _forge_for(env: ActionsEnv) -> ForgeFor:
+    """GitHub for the re-check, or UserError now (no GITHUB_TOKEN) rather than after the writes."""
+    # Imported here: a sync without --recheck does not pay for loading PyGithub.
+    from extracredit.forge.github import connect_from_environment
+
+    return connect_from_environment(env)
+
+
+def _check_writable(path: Path) -> None:
+    """The PR cache can be written back at the end; UserError now if it cannot."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(messages.PRS_CACHE_NOT_WRITABLE.format(
+            path=path, reason=error.strerror or error)) from None
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        reason = "it is a folder" if path.is_dir() else "its folder is not writable"
+        raise UserError(messages.PRS_CACHE_NOT_WRITABLE.format(path=path, reason=reason))
 
 
 def _previous_pulls(path: Path | None) -> Snapshot | None:
@@ -191,5 +228,10 @@ def _previous_pulls(path: Path | None) -> Snapshot | None:
 def _save_pulls(path: Path, now: datetime, pulls: Sequence[PullRequest],
                 repos: Sequence[str]) -> None:
     """Write the cache whole or not at all."""
-    write_whole(path, render_snapshot(now, pulls, repos))
+    try:
+        write_whole(path, render_snapshot(now, pulls, repos))
+    except OSError as error:  # the registry is written: only the next run's head start is lost
+        actions.say(messages.PRS_CACHE_NOT_WRITTEN.format(path=path, reason=error.strerror or error),
+                    stderr=True)
+        return
     actions.say(messages.PRS_CACHE_WRITTEN.format(path=path, count=len(pulls)), stderr=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from extracredit.core.model import Table
@@ -100,7 +102,24 @@ class FilesRegistry:
     def _save(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
         write_whole(self.folder / TAB_FILES[tab], render_csv(rows))
 
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the folder's lock: two writers (a /credit and the sync) each read a tab, change
+        it and write it whole, and without the lock the later write loses the earlier one's rows.
+        The lock is the folder itself, so no file is left behind; it ends with the process."""
+        self.folder.mkdir(parents=True, exist_ok=True)  # as writing a tab always did
+        descriptor = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
     def write_cells(self, writes: Sequence[CellWrite]) -> None:
+        with self._exclusive():
+            self._write_cells(writes)
+
+    def _write_cells(self, writes: Sequence[CellWrite]) -> None:
         by_tab: dict[str, list[CellWrite]] = {}
         for write in writes:
             by_tab.setdefault(write.tab, []).append(write)
@@ -117,10 +136,13 @@ class FilesRegistry:
 
     def append_rows(self, tab: str, rows: Sequence[Sequence[str]],
                     landed: Callable[[], bool] | None = None) -> None:
-        existing = self._rows(tab)
-        while existing and not any(cell.strip() for cell in existing[-1]) and len(existing) > 1:
-            existing.pop()
-        self._save(tab, existing + [list(row) for row in rows])
+        # A local write either happens or raises: ``landed`` (for appends that time out) is not needed.
+        with self._exclusive():
+            existing = self._rows(tab)
+            while existing and not any(cell.strip() for cell in existing[-1]) and len(existing) > 1:
+                existing.pop()
+            self._save(tab, existing + [list(row) for row in rows])
 
     def replace_tab(self, tab: str, rows: Sequence[Sequence[str]], shown: Table | None = None) -> None:
-        self._save(tab, rows)
+        with self._exclusive():
+            self._save(tab, rows)

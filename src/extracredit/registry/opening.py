@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.config import Config, parse_config
+from extracredit.core.config import MAX_CONFIG_CHARS, Config, parse_config
 from extracredit.core.model import Registry, Table
 from extracredit.errors import ConfigError, RegistryError
 from extracredit.registry.files import FilesRegistry
@@ -22,10 +22,17 @@ CHECK_TABS = ("Claims", "Roster", "Ledger", "Claims log")
 
 def load_config(path: str) -> Config:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as handle:
+            # Read no more than a configuration can be (UTF-8 takes at most 4 bytes a character):
+            # the path may name something endless. Cut there, it still reads as too long.
+            raw = handle.read(4 * MAX_CONFIG_CHARS + 1)
+        text = raw.decode("utf-8", errors="replace" if len(raw) > 4 * MAX_CONFIG_CHARS else "strict")
     except OSError as error:
         raise ConfigError(str(path), "unreadable",
                           message=config_unreadable(str(path), error.strerror or str(error))) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "unreadable",
+                          message=config_unreadable(str(path), "not UTF-8 text")) from None
     return parse_config(text, path)
 
 

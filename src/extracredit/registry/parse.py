@@ -5,10 +5,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from extracredit.core.cells import CLAIM_ID, github_id, normalize_login, parse_time, split_targets
+from extracredit.core.cells import (
+    CLAIM_ID,
+    github_id,
+    normalize_login,
+    parse_credit,
+    parse_time,
+    read_any_time,
+    split_targets,
+)
 from extracredit.core.identity import bind_to_roster
 from extracredit.core.model import Claim, LedgerEntry, Problem, Registry, RosterEntry, Table
 from extracredit.core.sightings import VANISHED_ROWS, Sighting, read_sightings, settle
@@ -34,6 +43,23 @@ class _Row:
 
     def report(self, column: str, code: ProblemCode, login: str | None = None, **values: object) -> None:
         self.problems.append(Problem(self.table.name, self.row, column, code, tuple(values.items()), login))
+
+    def time(self, column: str, zone: ZoneInfo, login: str | None = None) -> datetime | None:
+        """The column's time; None, with the problem reported, when it is not one the rules can use."""
+        text = self.get(column)
+        moment = parse_time(text, zone)
+        if moment is None:
+            code: ProblemCode = "time-out-of-range" if read_any_time(text, zone) else "bad-time"
+            self.report(column, code, login, value=text)
+        return moment
+
+    def account_id(self, column: str, login: str | None = None) -> int | None:
+        """The column's GitHub account id; a cell that holds something else is reported."""
+        text = self.get(column)
+        number = github_id(text)
+        if text and number is None:
+            self.report(column, "bad-github-id", login, value=text)
+        return number
 
 
 def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
@@ -76,9 +102,7 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
         # An id on two rows is settled by core.sightings.settle, which knows which row was seen.
-        submitted = parse_time(row.get("Submitted"), zone)
-        if submitted is None:
-            row.report("Submitted", "bad-time", login, value=row.get("Submitted"))
+        submitted = row.time("Submitted", zone, login)
         if login is None:
             row.report("GitHub", "bad-login", value=row.get("GitHub"))
         netid = row.get("NetID") or None
@@ -98,6 +122,7 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
         for column in ("Plan", "Target", "Name"):
             if row.get(column).startswith("="):
                 row.report(column, "formula", login)
+        account = row.account_id("GitHub ID", login)
         problems.extend(row.problems)
         if submitted is None or login is None or kind not in KINDS or not targets:
             continue
@@ -106,7 +131,7 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             row=row.row,
             submitted=submitted,
             github=login,
-            github_id=github_id(row.get("GitHub ID")),
+            github_id=account,
             netid=netid,
             name=row.get("Name"),
             kind=kind,
@@ -127,13 +152,13 @@ def parse_roster(table: Table) -> tuple[list[RosterEntry], list[Problem]]:
         login = normalize_login(row.get("GitHub")) if row.get("GitHub") else None
         if row.get("GitHub") and login is None:
             row.report("GitHub", "bad-login", value=row.get("GitHub"))
+        account = row.account_id("GitHub ID")
         if not netid:
             row.report("NetID", "empty")
             problems.extend(row.problems)
             continue
         problems.extend(row.problems)
-        roster.append(RosterEntry(row.row, netid, row.get("Name"), login,
-                                  github_id(row.get("GitHub ID"))))
+        roster.append(RosterEntry(row.row, netid, row.get("Name"), login, account))
     return roster, problems
 
 
@@ -141,21 +166,15 @@ def parse_ledger(table: Table, zone: ZoneInfo) -> tuple[list[LedgerEntry], list[
     rows, problems = _rows(table)
     ledger = []
     for row in rows:
-        when = parse_time(row.get("When"), zone)
-        if when is None:
-            row.report("When", "bad-time", value=row.get("When"))
+        when = row.time("When", zone)
         decision = row.get("Decision").lower()
         if decision not in DECISIONS:
             row.report("Decision", "bad-decision", value=row.get("Decision"))
         credit: Decimal | None = None
         if decision == "credit":
-            try:
-                credit = Decimal(row.get("Credit"))
-                if not credit.is_finite() or credit < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
+            credit = parse_credit(row.get("Credit"))
+            if credit is None:
                 row.report("Credit", "bad-credit", value=row.get("Credit"))
-                credit = None
         pr_url = row.get("PR")
         if not pr_url:
             row.report("PR", "empty")

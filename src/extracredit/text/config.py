@@ -30,6 +30,13 @@ def _bad_column(values: Mapping[str, object]) -> str:
     return f"'{values['name']}' is not a column of Claims; {hint}use one of {', '.join(map(str, allowed))}"
 
 
+def _out_of_range(values: Mapping[str, object]) -> str:
+    low, high, value = values["low"], values["high"], values["value"]
+    if values.get("low_open"):
+        return f"must be more than {low} and at most {high}, got {value}"
+    return f"must be from {low} to {high}, got {value}"
+
+
 _PROBLEMS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "missing": lambda v: CONFIG_MISSING,
     "negative": lambda v: "must be zero or more",
@@ -51,6 +58,18 @@ _PROBLEMS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "not-for-backend": lambda v: f"does not apply to the '{v['backend']}' backend; remove it",
     "bad-backend": _bad_backend,
     "bad-column": _bad_column,
+    "out-of-range": _out_of_range,
+    "too-precise": lambda v: f"has more than {v['places']} decimals ({v['value']}); round it",
+}
+# Problems of the whole file: a sentence of their own, with no key path.
+_WHOLE_FILE: dict[str, Callable[[Mapping[str, object]], str]] = {
+    "not-yaml": lambda v: config_not_yaml(str(v["source"]), str(v["where"])),
+    "too-big": lambda v: (f"configuration error: {v['source']} is longer than {v['limit']} characters; "
+                          "a course configuration is a page of YAML"),
+    "yaml-alias": lambda v: (f"configuration error: {v['source']} uses a YAML anchor or alias "
+                             f"({v['where']}); write the value out in full instead"),
+    "too-deep": lambda v: (f"configuration error: {v['source']} nests more than {v['limit']} levels "
+                           f"deep ({v['where']}); no key of the configuration needs that"),
 }
 
 
@@ -71,6 +90,6 @@ def describe(error: ConfigError) -> str:
     """The one paragraph a TA reads for a configuration error."""
     if error.message is not None:
         return error.message
-    if error.code == "not-yaml":
-        return config_not_yaml(str(error.values["source"]), str(error.values["where"]))
+    if error.code in _WHOLE_FILE:
+        return _WHOLE_FILE[error.code](error.values)
     return f"configuration error at '{error.path}': {_PROBLEMS[error.code](error.values)}"

@@ -36,6 +36,9 @@ SNAPSHOT_UNREADABLE = "cannot use the snapshot {path}: {reason}"
 PRS_CACHE_MISSING = "no PR cache at {path} yet: listing every PR since the window opened"
 PRS_CACHE_UNUSABLE = "{reason}; listing every PR since the window opened instead"
 PRS_CACHE_WRITTEN = "PR cache written: {path} ({count} PRs)"
+PRS_CACHE_NOT_WRITABLE = ("cannot write the PR cache {path} ({reason}); nothing was written to the "
+                          "registry: pass another --prs-cache FILE")
+PRS_CACHE_NOT_WRITTEN = "the registry is up to date, but the PR cache {path} could not be written ({reason})"
 EVENT_UNREADABLE = "cannot read the event file {path}: {reason}"
 EVENT_NOT_A_PR = ("the '{event}' event carries no pull request; run the check on "
                   "pull_request_target or pull_request, or pass --pr OWNER/REPO#N")

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from extracredit.core.cells import FIRST_YEAR, LAST_YEAR
 from extracredit.core.model import Problem
 from extracredit.core.vocab import KINDS
 
@@ -20,7 +21,9 @@ FIX_TARGET = "list the repo paths the work will touch, separated by commas"
 FIX_STATUS = "leave it empty (the tool fills it) or write withdrawn"
 FIX_FORMULA = "remove the leading '=' or prefix it with an apostrophe"
 FIX_DECISION = "write accept, reject or credit"
-FIX_CREDIT = "write a number such as 0.5"
+FIX_CREDIT = "write a number from 0 to 100 with at most 4 decimals, such as 0.5"
+FIX_TIME_RANGE = f"write a date and time between {FIRST_YEAR} and {LAST_YEAR}, such as 2023-09-14 13:05"
+FIX_GITHUB_ID = "clear the cell (the sync fills it in), or write the account's number id"
 FIX_PR_URL = "paste the PR's URL"
 FIX_CLAIMED_TWICE = "merge the two rows, or withdraw one"
 FIX_ROSTER_LOGIN = "correct the GitHub cell (or the roster, if the student changed accounts)"
@@ -70,7 +73,10 @@ _PROBLEMS: dict[str, Callable[[Problem], str]] = {
     "bad-status": lambda p: f"'{p.value('value')}' is not a status",
     "formula": lambda p: CELL_FORMULA,
     "bad-decision": _quoted_or_empty("'{value}' is not a decision"),
-    "bad-credit": _quoted_or_empty("'{value}' is not an amount"),
+    "bad-credit": _quoted_or_empty("'{value}' is not an amount from 0 to 100"),
+    "time-out-of-range": lambda p: (f"'{p.value('value')}' is not between the years {FIRST_YEAR} "
+                                    f"and {LAST_YEAR}"),
+    "bad-github-id": lambda p: f"'{p.value('value')}' is not a GitHub account id (digits 0-9)",
     "header-duplicate": lambda p: HEADER_DUPLICATE,
     "claimed-twice": lambda p: (f"the same student already claimed these files as "
                                 f"{p.value('earlier')} (row {p.value('earlier_row')})"),
@@ -114,6 +120,8 @@ _FIXES: dict[str, Callable[[Problem], str]] = {
     "formula": lambda p: FIX_FORMULA,
     "bad-decision": lambda p: FIX_DECISION,
     "bad-credit": lambda p: FIX_CREDIT,
+    "time-out-of-range": lambda p: FIX_TIME_RANGE,
+    "bad-github-id": lambda p: FIX_GITHUB_ID,
     "header-duplicate": lambda p: HEADER_DUPLICATE_FIX,
     "claimed-twice": lambda p: FIX_CLAIMED_TWICE,
     "not-roster-login": lambda p: FIX_ROSTER_LOGIN,
