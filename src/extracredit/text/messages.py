@@ -311,7 +311,8 @@ INIT_DESCRIPTION = ("Run in a clone of the course repository. Writes .github/ext
 INIT_TAG_HELP = "the semester tag, written [TAG] in titles (default: DLFL23)"
 INIT_REPO_HELP = "the course repository (default: the github.com remote 'origin' of --dir)"
 INIT_SPREADSHEET_HELP = ("the claims spreadsheet, the one the class edits (key or URL); without "
-                         "it the registry is CSV files in the repository, for a trial")
+                         "it the registry is CSV files in the repository, for a trial or offline "
+                         "grading only: the workflows cannot save what they write there")
 INIT_STAFF_HELP = ("the staff spreadsheet, shared only with the TAs and the service account "
                    "(key or URL; default: the claims spreadsheet)")
 INIT_REF_HELP = ("the commit of nyu-dl/extracredit the workflows run, all 40 hex digits "
@@ -330,6 +331,9 @@ INIT_FORCE_HELP = "replace files that exist already"
 INIT_DIR_HELP = "the course repository's folder (default: the current folder)"
 INIT_NO_REPO = ("cannot tell which repository this is (no github.com remote named origin): "
                 "pass --repo OWNER/REPO")
+# The PR template's way to claim work with a files registry: no student can edit its CSV files.
+INIT_FILES_CLAIMING = ("ask a TA to record your claim (the TAs keep this course's registry: there "
+                       "is no sheet to edit)")
 INIT_STAFF_WITHOUT_SPREADSHEET = ("--staff needs --spreadsheet: the staff sheet goes with a "
                                   "claims sheet (both Google Sheets)")
 
@@ -376,6 +380,14 @@ def init_would_overwrite(paths: Sequence[str]) -> str:
             f"{'it' if len(paths) == 1 else 'them'} (commit your changes first)")
 
 
+def init_files_warning(path: str) -> str:
+    return (f"warning: without --spreadsheet the registry is CSV files in {path}, for a trial or "
+            "for grading offline only. In GitHub Actions the workflows cannot save what they "
+            "write there: the Ledger rows of /credit, claim ids, statuses and problems are lost "
+            "after every run. In a public repository anyone can read those files, the roster "
+            "too. For a semester, run init again with --spreadsheet KEY --staff KEY --force.")
+
+
 def init_wrote(path: str, *, replaced: bool) -> str:
     return f"{'replaced' if replaced else 'wrote'} {path}"
 
@@ -416,10 +428,16 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
                      "registry init`, with Google credentials as docs/google-setup.md of "
                      "nyu-dl/extracredit shows (\"On a laptop\").")
     else:
-        steps.append(f"The registry is CSV files in {registry_path}: create them with "
-                     "`extracredit registry init`. In a public repository anyone can read them, "
-                     "and the workflows cannot save what they write there: for a real semester "
-                     "use Google Sheets (init --spreadsheet KEY --staff KEY --force).")
+        steps.append(f"The registry is CSV files in {registry_path}, for a trial or for grading "
+                     "offline: create them with `extracredit registry init` and fill in the claims "
+                     "and the roster yourself (students cannot edit them: the pull request "
+                     "template tells them to ask a TA). Grade on your machine: `extracredit "
+                     "snapshot --out prs.json`, then `extracredit check --snapshot prs.json --all` "
+                     "and `extracredit tally --snapshot prs.json --out grades`. Do not commit a "
+                     "roster of real students to a public repository. The workflows read these "
+                     "files but cannot save what they write (the Ledger rows of /credit, claim "
+                     "ids, statuses, problems): for a real semester use Google Sheets (init "
+                     "--spreadsheet KEY --staff KEY --force).")
     steps.append("Commit and push these files to the default branch: the workflows read the "
                  "configuration from there only.")
     steps.append("Require the statuses extra-credit/title and extra-credit/claim on the default "
