@@ -207,8 +207,26 @@ def unreadable_file(path: str, reason: str) -> str:
     return f"cannot read {path} ({reason})"
 
 
+TALLY_FOLDER_HOLDS = "tally.csv, gradebook.csv and unmatched.csv"
+EXPORT_FOLDER_HOLDS = "one CSV file per tab"
+
+
+def output_not_a_folder(option: str, path: str, holds: str) -> str:
+    return (f"{option} {path} is a file, not a folder: name a folder for {holds} (it is created "
+            "if it does not exist)")
+
+
+def output_unwritable(option: str, path: str, reason: str) -> str:
+    return f"cannot write into {option} {path} ({reason}); name a folder you can write to"
+
+
 def exported(count: int, folder: str) -> str:
     return f"exported {count} tab{'s' if count != 1 else ''} to {folder}"
+
+
+def import_source_missing(folder: str, *, exists: bool) -> str:
+    problem = "is a file, not a folder" if exists else "does not exist"
+    return f"--from {folder} {problem}: name a folder of registry CSV files (claims.csv, roster.csv, ...)"
 
 
 def nothing_to_import(folder: str) -> str:
