@@ -17,6 +17,7 @@ from extracredit.errors import (
     EXIT_UNDECIDED,
     ConfigError,
     ExtraCreditError,
+    MissingEnvironment,
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
@@ -209,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return registry_tools.run(args)
     except ConfigError as error:
         say(f"extracredit: {config_words.describe(error)}", stderr=True)
+        return EXIT_UNDECIDED
+    except MissingEnvironment as error:
+        say(f"extracredit: {messages.missing_env(error.variable, args.command)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
         say(f"extracredit: {error}", stderr=True)

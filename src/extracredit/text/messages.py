@@ -40,11 +40,31 @@ EVENT_UNREADABLE = "cannot read the event file {path}: {reason}"
 EVENT_NOT_A_PR = ("the '{event}' event carries no pull request; run the check on "
                   "pull_request_target or pull_request, or pass --pr OWNER/REPO#N")
 EVENT_IGNORED = "nothing to check: '{event}' action '{action}' does not change the verdict"
-MISSING_ENV = "{name} is not set; outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N"
 REGISTRY_UNREADABLE = "the registry could not be read: {reason}"
 GITHUB_FAILED = "GitHub did not answer as expected ({reason}); nothing was changed, try again later"
 GITHUB_PR_NOT_FOUND = "{pr} was not found on GitHub (deleted, or the token cannot see it)"
 DRY_RUN_HEADER = "dry run: nothing is published; this is what would be"
+
+
+_TOKEN = "a token that can read the course's PRs (`gh auth token` prints yours)"
+# What to do without a variable GitHub Actions sets: each command's own options.
+MISSING_ENV_HINTS = {
+    "check": "outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N (or --all)",
+    "command": ("extracredit command runs in GitHub Actions only, for a comment on a PR (the "
+                "issue_comment event); outside it, see a PR's verdict with extracredit check "
+                "--snapshot FILE --pr OWNER/REPO#N"),
+    "sync": (f"outside GitHub Actions set GITHUB_TOKEN to {_TOKEN}, or read the PRs from "
+             "--snapshot FILE (--recheck needs the token all the same: it publishes on GitHub)"),
+    "tally": (f"outside GitHub Actions set GITHUB_TOKEN to {_TOKEN}, or grade from "
+              "--snapshot FILE"),
+    "snapshot": f"set GITHUB_TOKEN to {_TOKEN}",
+}
+
+
+def missing_env(variable: str, command: str) -> str:
+    """A variable GitHub Actions sets is missing, and what ``command`` can do instead."""
+    hint = MISSING_ENV_HINTS.get(command)
+    return f"{variable} is not set" + (f"; {hint}" if hint else "")
 
 
 def registry_folder_missing(folder: str) -> str:
