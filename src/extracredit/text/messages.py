@@ -191,6 +191,16 @@ SHEETS_NO_CREDENTIALS = ("no Google credentials: set EXTRACREDIT_GOOGLE_CREDENTI
                          "GOOGLE_APPLICATION_CREDENTIALS")
 
 
+def sheets_bad_key_file(variable: str, path: str, *, exists: bool) -> str:
+    """The key file a variable names cannot be used (its text is never quoted: it is a key)."""
+    if not exists:
+        return (f"{variable} names {path}, which does not exist; set it to the path of a "
+                "service-account key file (JSON), or unset it")
+    return (f"{variable} names {path}, which is not a valid Google key file (a service-account "
+            "key is JSON with type, client_email and private_key); download the key again, or "
+            "unset the variable")
+
+
 def sheets_bad_key(text: str) -> str:
     return (f"'{text}' is neither a spreadsheet key nor a Google Sheets URL; copy the URL of the "
             "sheet from the browser")
