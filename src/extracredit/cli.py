@@ -212,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"extracredit: {config_words.describe(error)}", stderr=True)
         return EXIT_UNDECIDED
     except MissingEnvironment as error:
-        say(f"extracredit: {messages.missing_env(error.variable, args.command)}", stderr=True)
+        from extracredit.text.usage import missing_env
+
+        say(f"extracredit: {missing_env(error.variable, args.command)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
         say(f"extracredit: {error}", stderr=True)

@@ -13,7 +13,7 @@ import pytest
 
 from extracredit.cli import _parser, main
 from extracredit.forge.actions import ActionsEnv, read_environment
-from extracredit.text.messages import MISSING_ENV_HINTS
+from extracredit.text.usage import MISSING_ENV_HINTS
 
 REPO = "Atcold/NYU-DLFL23"
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"

@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from extracredit.errors import UserError
-from extracredit.text import messages
+from extracredit.text import usage
 
 
 def refuse_a_file(folder: Path, option: str, holds: str) -> None:
     """Refuse ``folder`` before any work is done (listing the PRs can take minutes) when it is a
     file: writing into it could only fail at the end."""
     if folder.exists() and not folder.is_dir():
-        raise UserError(messages.output_not_a_folder(option, str(folder), holds))
+        raise UserError(usage.output_not_a_folder(option, str(folder), holds))
 
 
 @contextmanager
@@ -24,5 +24,5 @@ def writing_into(folder: Path, option: str) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise UserError(messages.output_unwritable(
+        raise UserError(usage.output_unwritable(
             option, str(folder), error.strerror or type(error).__name__)) from None

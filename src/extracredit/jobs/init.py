@@ -23,7 +23,7 @@ from extracredit.errors import EXIT_OK, ConfigError, UserError
 from extracredit.forge.actions import say
 from extracredit.jobs import init_choices
 from extracredit.text import config as config_words
-from extracredit.text import messages
+from extracredit.text import messages, usage
 
 REF_PLACEHOLDER = "<full commit SHA>"
 DEFAULT_TAG = "DLFL23"
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ref is None:
         say(messages.init_installed_ref(ref, __version__))
     if setup.config.registry.backend == "files":
-        say(messages.init_files_warning(FILES_REGISTRY), stderr=True)
+        say(usage.init_files_warning(FILES_REGISTRY), stderr=True)
     say("")
     say(messages.init_next_steps(
         pinned=setup.pinned,
@@ -170,7 +170,7 @@ def registry_settings(spreadsheet: str | None, staff: str | None) -> tuple[str, 
     if spreadsheet is None:
         if staff is not None:
             raise UserError(messages.INIT_STAFF_WITHOUT_SPREADSHEET)
-        return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}), messages.INIT_FILES_CLAIMING)
+        return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}), usage.INIT_FILES_CLAIMING)
     claims_key = _sheet_key(spreadsheet)
     staff_key = _sheet_key(staff) if staff is not None else claims_key
     return (_fill("registry-sheets.yml", {"CLAIMS": claims_key, "STAFF": staff_key}),

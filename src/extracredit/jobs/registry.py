@@ -19,7 +19,7 @@ from extracredit.registry.files import TAB_FILES, FilesRegistry, render_csv, tab
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import TAB_COLUMNS, TOOL_CLAIMS_COLUMNS, CellWrite
-from extracredit.text import messages
+from extracredit.text import messages, usage
 from extracredit.text import problems as problem_words
 
 LINT_TABS = ("Claims", "Roster", "Ledger", "Claims log")
@@ -58,7 +58,7 @@ def run_lint(args: argparse.Namespace, config: Config) -> int:
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
     target: Path = args.to
-    folders.refuse_a_file(target, "--to", messages.EXPORT_FOLDER_HOLDS)
+    folders.refuse_a_file(target, "--to", usage.EXPORT_FOLDER_HOLDS)
     backend = open_backend(config, args.registry)
     tables = backend.read(tuple(TAB_COLUMNS))
     with folders.writing_into(target, "--to"):
@@ -72,7 +72,7 @@ def run_export(args: argparse.Namespace, config: Config) -> int:
 def run_import(args: argparse.Namespace, config: Config) -> int:
     # Checked here: the files backend would blame registry.path, which --from is not.
     if not args.source.is_dir():
-        raise UserError(messages.import_source_missing(str(args.source), exists=args.source.exists()))
+        raise UserError(usage.import_source_missing(str(args.source), exists=args.source.exists()))
     source = FilesRegistry(args.source)
     tables = source.read(tuple(TAB_COLUMNS))
     if not tables:

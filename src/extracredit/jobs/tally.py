@@ -14,7 +14,7 @@ from extracredit.forge.pulls import course_pulls
 from extracredit.jobs import folders
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
-from extracredit.text import gradebook, messages
+from extracredit.text import gradebook, messages, usage
 
 TALLY_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Tally")  # the Tally tab as it is: written over
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``extracredit tally`` as parsed by the command line."""
     config = load_config(args.config)
     if args.out is not None:
-        folders.refuse_a_file(args.out, "--out", messages.TALLY_FOLDER_HOLDS)
+        folders.refuse_a_file(args.out, "--out", usage.TALLY_FOLDER_HOLDS)
     env = actions.read_environment()
     try:
         backend = open_backend(config, args.registry)

@@ -18,7 +18,7 @@ from extracredit.core.model import Table
 from extracredit.errors import RegistryError
 from extracredit.registry.schema import CellWrite
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
-from extracredit.text import messages
+from extracredit.text import messages, usage
 
 T = TypeVar("T")
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -132,7 +132,7 @@ def credentials_from_environment() -> Any:
 
 
 def _bad_key_file(path: str) -> str:
-    return messages.sheets_bad_key_file(KEY_FILE_VARIABLE, path, exists=os.path.exists(path))
+    return usage.sheets_bad_key_file(KEY_FILE_VARIABLE, path, exists=os.path.exists(path))
 
 
 def connect(credentials: Any, timeout: float = REQUEST_TIMEOUT) -> gspread.Client:

@@ -46,27 +46,6 @@ GITHUB_PR_NOT_FOUND = "{pr} was not found on GitHub (deleted, or the token canno
 DRY_RUN_HEADER = "dry run: nothing is published; this is what would be"
 
 
-_TOKEN = "a token that can read the course's PRs (`gh auth token` prints yours)"
-# What to do without a variable GitHub Actions sets: each command's own options.
-MISSING_ENV_HINTS = {
-    "check": "outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N (or --all)",
-    "command": ("extracredit command runs in GitHub Actions only, for a comment on a PR (the "
-                "issue_comment event); outside it, see a PR's verdict with extracredit check "
-                "--snapshot FILE --pr OWNER/REPO#N"),
-    "sync": (f"outside GitHub Actions set GITHUB_TOKEN to {_TOKEN}, or read the PRs from "
-             "--snapshot FILE (--recheck needs the token all the same: it publishes on GitHub)"),
-    "tally": (f"outside GitHub Actions set GITHUB_TOKEN to {_TOKEN}, or grade from "
-              "--snapshot FILE"),
-    "snapshot": f"set GITHUB_TOKEN to {_TOKEN}",
-}
-
-
-def missing_env(variable: str, command: str) -> str:
-    """A variable GitHub Actions sets is missing, and what ``command`` can do instead."""
-    hint = MISSING_ENV_HINTS.get(command)
-    return f"{variable} is not set" + (f"; {hint}" if hint else "")
-
-
 def registry_folder_missing(folder: str) -> str:
     return f"the registry folder '{folder}' does not exist; check registry.path or --registry"
 
@@ -191,16 +170,6 @@ SHEETS_NO_CREDENTIALS = ("no Google credentials: set EXTRACREDIT_GOOGLE_CREDENTI
                          "GOOGLE_APPLICATION_CREDENTIALS")
 
 
-def sheets_bad_key_file(variable: str, path: str, *, exists: bool) -> str:
-    """The key file a variable names cannot be used (its text is never quoted: it is a key)."""
-    if not exists:
-        return (f"{variable} names {path}, which does not exist; set it to the path of a "
-                "service-account key file (JSON), or unset it")
-    return (f"{variable} names {path}, which is not a valid Google key file (a service-account "
-            "key is JSON with type, client_email and private_key); download the key again, or "
-            "unset the variable")
-
-
 def sheets_bad_key(text: str) -> str:
     return (f"'{text}' is neither a spreadsheet key nor a Google Sheets URL; copy the URL of the "
             "sheet from the browser")
@@ -237,26 +206,8 @@ def unreadable_file(path: str, reason: str) -> str:
     return f"cannot read {path} ({reason})"
 
 
-TALLY_FOLDER_HOLDS = "tally.csv, gradebook.csv and unmatched.csv"
-EXPORT_FOLDER_HOLDS = "one CSV file per tab"
-
-
-def output_not_a_folder(option: str, path: str, holds: str) -> str:
-    return (f"{option} {path} is a file, not a folder: name a folder for {holds} (it is created "
-            "if it does not exist)")
-
-
-def output_unwritable(option: str, path: str, reason: str) -> str:
-    return f"cannot write into {option} {path} ({reason}); name a folder you can write to"
-
-
 def exported(count: int, folder: str) -> str:
     return f"exported {count} tab{'s' if count != 1 else ''} to {folder}"
-
-
-def import_source_missing(folder: str, *, exists: bool) -> str:
-    problem = "is a file, not a folder" if exists else "does not exist"
-    return f"--from {folder} {problem}: name a folder of registry CSV files (claims.csv, roster.csv, ...)"
 
 
 def nothing_to_import(folder: str) -> str:
@@ -379,9 +330,6 @@ INIT_FORCE_HELP = "replace files that exist already"
 INIT_DIR_HELP = "the course repository's folder (default: the current folder)"
 INIT_NO_REPO = ("cannot tell which repository this is (no github.com remote named origin): "
                 "pass --repo OWNER/REPO")
-# The PR template's way to claim work with a files registry: no student can edit its CSV files.
-INIT_FILES_CLAIMING = ("ask a TA to record your claim (the TAs keep this course's registry: there "
-                       "is no sheet to edit)")
 INIT_STAFF_WITHOUT_SPREADSHEET = ("--staff needs --spreadsheet: the staff sheet goes with a "
                                   "claims sheet (both Google Sheets)")
 
@@ -426,14 +374,6 @@ def init_would_overwrite(paths: Sequence[str]) -> str:
     return (f"{', '.join(paths)} exist{'s' if len(paths) == 1 else ''} already, so nothing was "
             "written. Pass --force to replace "
             f"{'it' if len(paths) == 1 else 'them'} (commit your changes first)")
-
-
-def init_files_warning(path: str) -> str:
-    return (f"warning: without --spreadsheet the registry is CSV files in {path}, for a trial or "
-            "for grading offline only. In GitHub Actions the workflows cannot save what they "
-            "write there: the Ledger rows of /credit, claim ids, statuses and problems are lost "
-            "after every run. In a public repository anyone can read those files, the roster "
-            "too. For a semester, run init again with --spreadsheet KEY --staff KEY --force.")
 
 
 def init_wrote(path: str, *, replaced: bool) -> str:
