@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from extracredit.text.markdown import code
 
-TAB_MISSING_CLAIMS = "the registry has no Claims tab (claims.csv); create it from registry/template"
+TAB_MISSING_CLAIMS = ("the registry has no Claims tab (claims.csv); create it with "
+                      "`extracredit registry init`")
 
 
-def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str]) -> str:
-    """Row 1 is not the header. The class can edit every cell, so no cell is quoted: only the
-    columns the tool knows by name, and how many cells row 1 holds."""
-    columns = ", ".join(f"'{name}'" for name in missing)
+def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str], *,
+                   columns: Sequence[str], meant: Mapping[str, str] | None = None) -> str:
+    """Row 1 is not the header. The class can edit every cell, so no cell is quoted but a header
+    cell ``meant`` as a missing column (registry.parse picks only near misses of a column's name,
+    in a row 1 that is clearly the header): the columns the tool knows by name, how many cells
+    row 1 holds, and the header to write."""
+    wanted = ", ".join(f"'{name}'" for name in missing)
     if filled == 0:
         held = "row 1 is empty"
     elif known:
@@ -23,9 +27,13 @@ def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequenc
                 f"{', '.join(known)}")
     else:
         held = f"it has {filled} cell{'s' if filled != 1 else ''}, none of them a known column"
-    return (f"row 1 of the {tab} tab does not hold the header: no column {columns} ({held}); "
-            "put the header back in row 1 (sorting the whole tab moves it), or copy it from "
-            "registry/template")
+    start = f"row 1 of the {tab} tab does not hold the header: no column {wanted} ({held})"
+    if meant:
+        guesses = ", ".join(f"'{column}' for the header cell '{cell}'" for column, cell in meant.items())
+        return (f"{start}; did you mean {guesses}? Write each column's name exactly; the header "
+                f"is {', '.join(columns)}")
+    return (f"{start}; put the header back in row 1 (sorting the whole tab moves it): "
+            f"{', '.join(columns)}")
 
 
 # Command line ----------------------------------------------------------------------------------
