@@ -41,8 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     title = commands.add_parser(
         "title", help="apply the title rule to one title",
         description="Apply the title rule and print {verdict, problem, suggestion} as JSON. "
-                    "Exit 0 when the title passes, 1 when it does not.")
-    title.add_argument("title", help="the PR title, quoted")
+                    "Exit 0 when the title passes, 1 when it does not. A title that starts "
+                    "with '-' goes after '--', options before it: extracredit title -- \"-x\".")
+    title.add_argument("title", help="the PR title, quoted (after -- when it starts with '-')")
     title.add_argument("--config", default=DEFAULT_CONFIG_PATH,
                        help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
