@@ -17,6 +17,7 @@ from extracredit.errors import (
     EXIT_UNDECIDED,
     ConfigError,
     ExtraCreditError,
+    MissingEnvironment,
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
@@ -40,8 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     title = commands.add_parser(
         "title", help="apply the title rule to one title",
         description="Apply the title rule and print {verdict, problem, suggestion} as JSON. "
-                    "Exit 0 when the title passes, 1 when it does not.")
-    title.add_argument("title", help="the PR title, quoted")
+                    "Exit 0 when the title passes, 1 when it does not. A title that starts "
+                    "with '-' goes after '--', options before it: extracredit title -- \"-x\".")
+    title.add_argument("title", help="the PR title, quoted (after -- when it starts with '-')")
     title.add_argument("--config", default=DEFAULT_CONFIG_PATH,
                        help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
@@ -209,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return registry_tools.run(args)
     except ConfigError as error:
         say(f"extracredit: {config_words.describe(error)}", stderr=True)
+        return EXIT_UNDECIDED
+    except MissingEnvironment as error:
+        from extracredit.text.usage import missing_env
+
+        say(f"extracredit: {missing_env(error.variable, args.command)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
         say(f"extracredit: {error}", stderr=True)

@@ -17,6 +17,15 @@ class UserError(ExtraCreditError):
     """A problem the person running the command can fix (a flag, a file, the environment)."""
 
 
+class MissingEnvironment(UserError):
+    """A variable GitHub Actions sets is not set. What to do instead depends on the command that
+    needs it, so the command line words it (``text.messages.missing_env``)."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} is not set")
+
+
 class ConfigError(ExtraCreditError):
     """The course configuration cannot be used. The rules raise it with a code and the values that
     explain it, and ``text.config`` words it; adapters that already have the words pass ``message``."""

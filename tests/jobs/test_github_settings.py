@@ -3,14 +3,17 @@ read once (ActionsEnv), and one factory for the client (token, timeout, spacing 
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from extracredit.cli import main
+from extracredit.cli import _parser, main
 from extracredit.forge.actions import ActionsEnv, read_environment
+from extracredit.text.usage import MISSING_ENV_HINTS
 
 REPO = "Atcold/NYU-DLFL23"
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
@@ -23,8 +26,19 @@ window: {{opens: 2023-09-05, closes: 2023-12-15}}
 repos: [{repo}]
 registry: {{backend: files, path: {registry}}}
 """
-MISSING_TOKEN = ("GITHUB_TOKEN is not set; outside GitHub Actions use --snapshot FILE "
-                 "--pr OWNER/REPO#N")
+TOKEN = "a token that can read the course's PRs (`gh auth token` prints yours)"
+# Each command's way around a missing variable names options that command has.
+HINTS = {
+    "check": "outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N (or --all)",
+    "command": ("extracredit command runs in GitHub Actions only, for a comment on a PR (the "
+                "issue_comment event); outside it, see a PR's verdict with extracredit check "
+                "--snapshot FILE --pr OWNER/REPO#N"),
+    "sync": (f"outside GitHub Actions set GITHUB_TOKEN to {TOKEN}, or read the PRs from "
+             "--snapshot FILE (--recheck needs the token all the same: it publishes on GitHub)"),
+    "tally": f"outside GitHub Actions set GITHUB_TOKEN to {TOKEN}, or grade from --snapshot FILE",
+    "snapshot": f"set GITHUB_TOKEN to {TOKEN}",
+}
+MISSING_TOKEN = "GITHUB_TOKEN is not set; {hint}"
 
 ENVIRONMENTS = [
     ({}, ActionsEnv(running=False, event_name="", event_path="", repository="", output="",
@@ -115,4 +129,30 @@ def test_every_command_builds_its_github_client_from_the_same_settings(
             monkeypatch.setenv(name, value)
     assert main([*COMMANDS[command], "--config", str(course / "course.yml")]) == 2
     captured = capsys.readouterr()
+    message = message.format(hint=HINTS[command])
     assert (captured.out, captured.err) == ("", f"extracredit: {message}\n")
+
+
+@pytest.mark.parametrize("command", ["check", "command"])
+def test_without_an_event_each_command_names_its_own_way(
+        command: str, course: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    assert main([command, "--config", str(course / "course.yml")]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "", f"extracredit: GITHUB_EVENT_PATH is not set; {HINTS[command]}\n")
+
+
+@pytest.mark.parametrize("command", sorted(MISSING_ENV_HINTS))
+def test_every_hint_names_only_options_its_command_has(command: str) -> None:
+    subcommands = next(action for action in _parser()._actions
+                       if isinstance(action, argparse._SubParsersAction))
+    known = {option for action in subcommands.choices[command]._actions
+             for option in action.option_strings}
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", MISSING_ENV_HINTS[command]))
+    # The hint for `command` names the other command's options, after "extracredit check".
+    if command == "command":
+        known = {option for action in subcommands.choices["check"]._actions
+                 for option in action.option_strings}
+    assert named <= known, named - known

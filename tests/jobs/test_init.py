@@ -87,16 +87,60 @@ def test_the_options_reach_the_files(tmp_path: Path) -> None:
     assert "[DLSP24]" in files[".github/pull_request_template.md"]
 
 
-def test_files_backend_without_a_spreadsheet(tmp_path: Path) -> None:
+FILES_WARNING = (
+    "warning: without --spreadsheet the registry is CSV files in .github/extra-credit-registry, "
+    "for a trial or for grading offline only. In GitHub Actions the workflows cannot save what "
+    "they write there: the Ledger rows of /credit, claim ids, statuses and problems are lost "
+    "after every run. In a public repository anyone can read those files, the roster too. For a "
+    "semester, run init again with --spreadsheet KEY --staff KEY --force.\n")
+FILES_STEP = (
+    "The registry is CSV files in .github/extra-credit-registry, for a trial or for grading "
+    "offline: create them with `extracredit registry init` and fill in the claims and the roster "
+    "yourself (students cannot edit them: the pull request template tells them to ask a TA). "
+    "Grade on your machine: `extracredit snapshot --out prs.json`, then `extracredit check "
+    "--snapshot prs.json --all` and `extracredit tally --snapshot prs.json --out grades`. Do not "
+    "commit a roster of real students to a public repository. The workflows read these files but "
+    "cannot save what they write (the Ledger rows of /credit, claim ids, statuses, problems): for "
+    "a real semester use Google Sheets (init --spreadsheet KEY --staff KEY --force).")
+FILES_CLAIMING = ("2. Your work is claimed in the registry before you start, so that two people "
+                  "do not do the same\n   thing: ask a TA to record your claim (the TAs keep this "
+                  "course's registry: there is no sheet to edit)\n")
+
+
+def test_files_backend_without_a_spreadsheet(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
     config = written_config(tmp_path)
     assert (config.registry.backend, config.registry.path) == ("files", initializing.FILES_REGISTRY)
     assert config.kind_credit == {"typo": Decimal("0.5"), "bug": Decimal(1),
                                   "material": Decimal("1.5"), "translation": Decimal(0)}
     assert (config.cap, config.claims.required, config.claims.expire_after_days) == (Decimal(5), True, 14)
+    # No student can edit a CSV file of the course repository: the template sends them to a TA.
     template = (tmp_path / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
-    assert ("https://github.com/Atcold/NYU-DLFL23/blob/HEAD/.github/extra-credit-registry/claims.csv"
-            in template)
+    assert FILES_CLAIMING in template
+    assert "extra-credit-registry" not in template
+    assert "https://" not in template
+    out, err = capsys.readouterr()
+    assert err == FILES_WARNING
+    assert f"3. {FILES_STEP}\n" in out
+
+
+def test_a_sheets_registry_gets_no_files_warning(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23", "--spreadsheet", CLAIMS_KEY, "--staff", STAFF_KEY)
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "CSV files" not in out
+    template = (tmp_path / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert (f"thing: https://docs.google.com/spreadsheets/d/{CLAIMS_KEY}/edit\n") in template
+
+
+def test_the_files_registry_is_said_to_be_for_a_trial_in_its_config(tmp_path: Path) -> None:
+    init(tmp_path, "--repo", "Atcold/NYU-DLFL23")
+    text = (tmp_path / ".github" / "extra-credit.yml").read_text(encoding="utf-8")
+    assert ("# write there (the Ledger rows of /credit, claim ids, statuses, problems), so use this "
+            "to try the\n# tool out or to grade offline; a real semester uses two Google Sheets\n"
+            in text)
 
 
 @pytest.mark.parametrize(("options", "claims", "staff"), [
@@ -537,3 +581,16 @@ def test_the_quota_arithmetic_in_the_docs_matches_the_schedule() -> None:
     assert f"{per_user // nightly} syncs in the same minute ({per_user // nightly * nightly})" in text
     assert f"or {per_user // check} checks a minute" in text
     assert f"**{per_project // (check * 10)} courses at 10 checks a minute each**" in text
+
+
+def test_the_docs_say_the_files_registry_is_for_a_trial() -> None:
+    root = Path(__file__).parent.parent.parent
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    assert ("a registry of claims kept in two Google Sheets (see [registry/README.md]"
+            "(registry/README.md)); CSV files in the repository instead are for a trial and for "
+            "grading offline only, as the workflows cannot save what they write to them |") in readme
+    assert ("keeps the registry as CSV files, which is for a trial and for grading offline only: "
+            "in GitHub Actions the workflows cannot save what they write to them") in readme
+    contract = " ".join((root / "registry" / "README.md").read_text(encoding="utf-8").split())
+    assert "It is not for a semester run by the workflows" in contract
+    assert "For a course without Google Sheets" not in contract

@@ -91,8 +91,9 @@ def test_a_recheck_without_a_token_writes_nothing(files_course: Path, monkeypatc
     assert code == 2
     assert fingerprint(files_course / "registry") == before
     assert capsys.readouterr().err == (
-        "extracredit: GITHUB_TOKEN is not set; outside GitHub Actions use --snapshot FILE "
-        "--pr OWNER/REPO#N\n")
+        "extracredit: GITHUB_TOKEN is not set; outside GitHub Actions set GITHUB_TOKEN to a token "
+        "that can read the course's PRs (`gh auth token` prints yours), or read the PRs from "
+        "--snapshot FILE (--recheck needs the token all the same: it publishes on GitHub)\n")
 
 
 def test_a_pr_cache_that_cannot_be_written_stops_the_run_before_any_write(

@@ -122,8 +122,9 @@ def test_form_timestamp_header_stands_for_submitted() -> None:
     assert result.claims[0].submitted == datetime(2023, 9, 14, 13, 5, 9, tzinfo=NY)
 
 
-_HEADER_FIX = ("put the header back in row 1 (sorting the whole tab moves it), or copy it from "
-               "registry/template")
+_CLAIMS_HEADER = ("Claim, Submitted, GitHub, NetID, Name, Kind, Target, Plan, Status, PR, GitHub ID, "
+                  "Updated")
+_HEADER_FIX = f"put the header back in row 1 (sorting the whole tab moves it): {_CLAIMS_HEADER}"
 _ALL_REQUIRED = "'Submitted', 'GitHub', 'NetID', 'Kind', 'Target'"
 
 
@@ -172,5 +173,5 @@ def test_ledger_rows() -> None:
 def test_registry_without_claims_tab() -> None:
     with pytest.raises(RegistryError) as raised:
         build_registry({}, NY)
-    assert str(raised.value) == ("the registry has no Claims tab (claims.csv); create it from "
-                                 "registry/template")
+    assert str(raised.value) == ("the registry has no Claims tab (claims.csv); create it with "
+                                 "`extracredit registry init`")

@@ -183,7 +183,8 @@ def test_header_sorted_into_the_data_is_named_not_quoted(course: Course) -> None
     reason = ("the registry could not be read: row 1 of the Claims tab does not hold the header: "
               "no column 'Submitted', 'GitHub', 'NetID', 'Kind', 'Target' (it has 10 cells, none "
               "of them a known column); put the header back in row 1 (sorting the whole tab "
-              "moves it), or copy it from registry/template")
+              "moves it): Claim, Submitted, GitHub, NetID, Name, Kind, Target, Plan, Status, PR, "
+              "GitHub ID, Updated")
     code, out, _ = course.check(1)
     assert code == 2
     assert out.splitlines()[0] == f"::error::{reason}"

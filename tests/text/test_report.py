@@ -56,6 +56,19 @@ description, every night, and when anyone comments `/recheck`.</sub>"""
     assert all(len(status.description) <= 50 for status in report.statuses)
 
 
+def test_a_pr_without_a_claim_is_not_told_of_its_claim() -> None:
+    """With no claim there is nothing for the files to fall outside: they go in the one line."""
+    claim = ClaimCheck("fail", "no-claim", uncovered=("docs/a.md", "docs/b.md"))
+    report = build_report(verdict("[DLFL23] Fix typo", claim))
+    assert report.comment is not None
+    section = report.comment.split("\n\n")[3]
+    assert section == (
+        "**Claim** ❌ There is no claim of yours in the claims spreadsheet. Add a row with your "
+        "GitHub username, your NetID, the kind of work and the files you change (`docs/a.md`, "
+        "`docs/b.md`), then comment `/recheck` (or push a commit) to run this check again.")
+    assert "your claim" not in report.comment.lower()
+
+
 def test_title_with_backticks_cannot_break_out_of_its_fence() -> None:
     report = build_report(verdict("```\n@everyone <img src=x>"))
     assert report.comment is not None

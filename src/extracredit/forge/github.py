@@ -20,7 +20,7 @@ from github.PullRequest import PullRequest as GhPull
 from github.Requester import Requester
 
 from extracredit.core.model import Account, ChangedFile, PullRequest
-from extracredit.errors import GitHubError, NotFound, UserError
+from extracredit.errors import GitHubError, MissingEnvironment, NotFound
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import OurComment
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
@@ -80,7 +80,7 @@ def connect_from_environment(env: ActionsEnv, *, throttle: float = WRITE_SPACING
     """Each repo's forge, all on one client for GITHUB_TOKEN, with the timeout and the spacing of
     writes (``throttle``) that EXTRACREDIT_GITHUB_TIMEOUT and EXTRACREDIT_GITHUB_THROTTLE set."""
     if not env.token:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_TOKEN"))
+        raise MissingEnvironment("GITHUB_TOKEN")
     timeout = int(env_number("EXTRACREDIT_GITHUB_TIMEOUT", REQUEST_TIMEOUT))
     client = connect(env.token, throttle=env_number("EXTRACREDIT_GITHUB_THROTTLE", throttle),
                      timeout=timeout)

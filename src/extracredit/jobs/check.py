@@ -14,6 +14,7 @@ from extracredit.errors import (
     EXIT_UNDECIDED,
     ConfigError,
     EventError,
+    MissingEnvironment,
     RegistryError,
     SnapshotError,
     UserError,
@@ -100,7 +101,7 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
         targets.append(parsed)
     if not targets:
         if not env.event_path:
-            raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
+            raise MissingEnvironment("GITHUB_EVENT_PATH")
         try:
             trigger = actions.trigger_from_event(env.event_name, actions.read_event(env.event_path),
                                                  env.repository)

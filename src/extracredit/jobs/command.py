@@ -7,7 +7,14 @@ from datetime import datetime
 
 from extracredit.core.config import Config
 from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
-from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, GitHubError, RegistryError, UserError
+from extracredit.errors import (
+    EXIT_FIX,
+    EXIT_OK,
+    EXIT_UNDECIDED,
+    GitHubError,
+    MissingEnvironment,
+    RegistryError,
+)
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import Forge
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = actions.read_environment()
     if not env.event_path:
-        raise UserError(messages.MISSING_ENV.format(name="GITHUB_EVENT_PATH"))
+        raise MissingEnvironment("GITHUB_EVENT_PATH")
     event = actions.read_event(env.event_path)
     issue, comment = event.get("issue") or {}, event.get("comment") or {}
     if (env.event_name != "issue_comment" or event.get("action") != "created"

@@ -23,7 +23,7 @@ from extracredit.errors import EXIT_OK, ConfigError, UserError
 from extracredit.forge.actions import say
 from extracredit.jobs import init_choices
 from extracredit.text import config as config_words
-from extracredit.text import messages
+from extracredit.text import messages, usage
 
 REF_PLACEHOLDER = "<full commit SHA>"
 DEFAULT_TAG = "DLFL23"
@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         say(messages.init_wrote(name, replaced=name in existing))
     if args.ref is None:
         say(messages.init_installed_ref(ref, __version__))
+    if setup.config.registry.backend == "files":
+        say(usage.init_files_warning(FILES_REGISTRY), stderr=True)
     say("")
     say(messages.init_next_steps(
         pinned=setup.pinned,
@@ -116,7 +118,7 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
     pin = pinned_ref(ref)
     tag = tag.strip().strip("[]")
     opens, closes = term_window(tag, today)
-    registry, link = registry_settings(repo, spreadsheet, staff)
+    registry, claiming = registry_settings(spreadsheet, staff)
     config_text = _fill("extra-credit.yml", {
         "COURSE": tag, "TAG": tag, "OPENS": opens.isoformat(), "CLOSES": closes.isoformat(),
         "REPO": repo, "REGISTRY": registry.rstrip("\n"),
@@ -136,7 +138,7 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
         files[workflow_path(name)] = _fill(f"extra-credit-{name}.yml", {
             "REF": pin or REF_PLACEHOLDER, "VERSION": __version__,
             **init_choices.caller_settings(name, wif), **_nightly_values(repo)})
-    files[PR_TEMPLATE] = _fill("pull_request_template.md", {"TAG": config.tag, "LINK": link})
+    files[PR_TEMPLATE] = _fill("pull_request_template.md", {"TAG": config.tag, "CLAIMING": claiming})
     return Setup(files=files, config=config, pinned=pin is not None)
 
 
@@ -162,13 +164,13 @@ def window_from_tag(tag: str) -> bool:
     return term is not None and term_dates(term) is not None
 
 
-def registry_settings(repo: str, spreadsheet: str | None, staff: str | None) -> tuple[str, str]:
-    """The configuration's `registry:` lines, and the link students follow to make a claim."""
+def registry_settings(spreadsheet: str | None, staff: str | None) -> tuple[str, str]:
+    """The configuration's `registry:` lines, and how students make a claim: the claims sheet's
+    link, or, for a files registry (which no student can edit), a TA."""
     if spreadsheet is None:
         if staff is not None:
             raise UserError(messages.INIT_STAFF_WITHOUT_SPREADSHEET)
-        return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}),
-                f"https://github.com/{repo}/blob/HEAD/{FILES_REGISTRY}/claims.csv")
+        return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}), usage.INIT_FILES_CLAIMING)
     claims_key = _sheet_key(spreadsheet)
     staff_key = _sheet_key(staff) if staff is not None else claims_key
     return (_fill("registry-sheets.yml", {"CLAIMS": claims_key, "STAFF": staff_key}),

@@ -14,11 +14,12 @@ from extracredit.core.lint import lint
 from extracredit.core.vocab import KINDS, STATUSES
 from extracredit.errors import EXIT_FIX, EXIT_OK, EXIT_UNDECIDED, RegistryError, UserError
 from extracredit.forge.actions import running_in_actions, say
+from extracredit.jobs import folders
 from extracredit.registry.files import TAB_FILES, FilesRegistry, render_csv, table_rows
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import TAB_COLUMNS, TOOL_CLAIMS_COLUMNS, CellWrite
-from extracredit.text import messages
+from extracredit.text import messages, usage
 from extracredit.text import problems as problem_words
 
 LINT_TABS = ("Claims", "Roster", "Ledger", "Claims log")
@@ -56,17 +57,22 @@ def run_lint(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
+    target: Path = args.to
+    folders.refuse_a_file(target, "--to", usage.EXPORT_FOLDER_HOLDS)
     backend = open_backend(config, args.registry)
     tables = backend.read(tuple(TAB_COLUMNS))
-    target: Path = args.to
-    target.mkdir(parents=True, exist_ok=True)
-    for tab, table in tables.items():
-        (target / TAB_FILES[tab]).write_text(render_csv(table_rows(table)), encoding="utf-8")
+    with folders.writing_into(target, "--to"):
+        target.mkdir(parents=True, exist_ok=True)
+        for tab, table in tables.items():
+            (target / TAB_FILES[tab]).write_text(render_csv(table_rows(table)), encoding="utf-8")
     say(messages.exported(len(tables), str(target)))
     return EXIT_OK
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
+    # Checked here: the files backend would blame registry.path, which --from is not.
+    if not args.source.is_dir():
+        raise UserError(usage.import_source_missing(str(args.source), exists=args.source.exists()))
     source = FilesRegistry(args.source)
     tables = source.read(tuple(TAB_COLUMNS))
     if not tables:

@@ -11,9 +11,10 @@ from extracredit.core.credit import Tally, tally, two_decimals
 from extracredit.errors import EXIT_OK, EXIT_UNDECIDED, RegistryError
 from extracredit.forge import actions
 from extracredit.forge.pulls import course_pulls
+from extracredit.jobs import folders
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
-from extracredit.text import gradebook, messages
+from extracredit.text import gradebook, messages, usage
 
 TALLY_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Tally")  # the Tally tab as it is: written over
 
@@ -51,6 +52,8 @@ def terminal_table(result: Tally) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit tally`` as parsed by the command line."""
     config = load_config(args.config)
+    if args.out is not None:
+        folders.refuse_a_file(args.out, "--out", usage.TALLY_FOLDER_HOLDS)
     env = actions.read_environment()
     try:
         backend = open_backend(config, args.registry)
@@ -65,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         actions.say(messages.REGISTRY_UNREADABLE.format(reason=error))
         return EXIT_UNDECIDED
     if args.out is not None:
-        written = write_files(result, args.out, args.brightspace)
+        with folders.writing_into(args.out, "--out"):
+            written = write_files(result, args.out, args.brightspace)
         actions.say(messages.tally_written(written, str(args.out)), stderr=True)
     if env.running:
         # The log and the summary are public: aggregates only.

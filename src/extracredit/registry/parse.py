@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from extracredit.core.model import Claim, LedgerEntry, Problem, Registry, Roster
 from extracredit.core.sightings import VANISHED_ROWS, Sighting, read_sightings, settle
 from extracredit.core.vocab import DECISIONS, KINDS, STATUSES, ProblemCode
 from extracredit.errors import RegistryError
-from extracredit.registry.schema import COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
+from extracredit.registry.schema import CLAIMS_COLUMNS, COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
 from extracredit.text import messages
 
 
@@ -81,8 +82,41 @@ def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
     missing = [column for column in REQUIRED_COLUMNS.get(table.name, ()) if column not in index]
     if missing:
         filled = sum(1 for cell in table.header if cell.strip())
-        raise RegistryError(messages.header_missing(table.name, missing, filled, list(index)))
+        raise RegistryError(messages.header_missing(
+            table.name, missing, filled, list(index), columns=known,
+            meant=header_near_misses(table.header, missing, index, known)))
     return index, problems
+
+
+# The shape of a column's name: one or a few words. A header cell of that shape may be named back
+# to the TA as the column it was probably meant to be; no other cell text ever is.
+_HEADER_WORD = re.compile(r"[A-Za-z][A-Za-z _-]{0,23}")
+# Row 1 reads as a header, and not as a row of data sorted to the top, when it holds at least
+# this many of the tab's columns: a row of data holds none (no student cell is a column's name).
+_HEADER_QUORUM = 2
+_NEAR_MISS = 0.8  # difflib's ratio: 'Submited' for 'Submitted' (0.94), 'Net ID' for 'NetID' (0.91)
+
+
+def header_near_misses(header: Sequence[str], missing: Sequence[str], index: Mapping[str, int],
+                       known: Sequence[str]) -> dict[str, str]:
+    """For each missing column, the cell of row 1 probably meant as it (a close match, such as a
+    typo), when row 1 is clearly the header. Only cells of the shape of a column's name qualify,
+    so nothing but a near miss of a column's name is ever quoted."""
+    if len(index) < _HEADER_QUORUM:
+        return {}
+    names = {column.lower() for column in known}
+    candidates: dict[str, str] = {}
+    for position, raw in enumerate(header):
+        cell = raw.strip()
+        if (position not in index.values() and _HEADER_WORD.fullmatch(cell)
+                and cell.lower() not in names):
+            candidates.setdefault(cell.lower(), cell)
+    meant: dict[str, str] = {}
+    for column in missing:
+        close = difflib.get_close_matches(column.lower(), list(candidates), n=1, cutoff=_NEAR_MISS)
+        if close:
+            meant[column] = candidates.pop(close[0])
+    return meant
 
 
 def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
@@ -239,7 +273,8 @@ def build_registry(tables: Mapping[str, Table], zone: ZoneInfo) -> Registry:
         if not sightings:
             raise
         # The header was broken (by anyone): the claims seen so far still count, as recorded.
-        claims, found = [], [Problem("Claims", 1, "", "header-unreadable")]
+        claims, found = [], [Problem("Claims", 1, "", "header-unreadable",
+                                     (("columns", ", ".join(CLAIMS_COLUMNS)),))]
     problems.extend(found)
     frozen = _frozen_claims(sightings, tables["Claims"], claims, zone) if sightings else {}
     claims, found = settle(claims, sightings, frozen)

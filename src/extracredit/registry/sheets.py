@@ -18,11 +18,12 @@ from extracredit.core.model import Table
 from extracredit.errors import RegistryError
 from extracredit.registry.schema import CellWrite
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
-from extracredit.text import messages
+from extracredit.text import messages, usage
 
 T = TypeVar("T")
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 CREDENTIALS_VARIABLE = "EXTRACREDIT_GOOGLE_CREDENTIALS"
+KEY_FILE_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"  # Google's own: the path of a key file
 REQUEST_TIMEOUT = 20.0
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 # The class edits the claims sheet; everything else lives in the staff sheet.
@@ -115,11 +116,23 @@ def credentials_from_environment() -> Any:
             return Credentials.from_service_account_info(info, scopes=list(SCOPES))  # type: ignore[no-untyped-call]
         except (ValueError, KeyError, TypeError):
             raise SheetsError(messages.SHEETS_BAD_CREDENTIALS) from None
+    key_file = os.environ.get(KEY_FILE_VARIABLE, "")
     try:
         credentials, _ = google.auth.default(scopes=list(SCOPES))
     except DefaultCredentialsError:
+        if key_file:  # google-auth reads nothing else once the variable names a file
+            raise SheetsError(_bad_key_file(key_file)) from None
         raise SheetsError(messages.SHEETS_NO_CREDENTIALS) from None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # google-auth trips over a key file whose JSON is not an object.
+        if not key_file:
+            raise
+        raise SheetsError(_bad_key_file(key_file)) from None
     return credentials
+
+
+def _bad_key_file(path: str) -> str:
+    return usage.sheets_bad_key_file(KEY_FILE_VARIABLE, path, exists=os.path.exists(path))
 
 
 def connect(credentials: Any, timeout: float = REQUEST_TIMEOUT) -> gspread.Client:

@@ -99,9 +99,11 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
                      "tonight, or comment `/recheck` later.")
         return lines
     if claim.problem == "no-claim":
+        # The files go in this line: with no claim there is no claim to fall short of them.
+        files = f" ({_paths(claim.uncovered)})" if claim.uncovered else ""
         lines.append(f"**Claim** ❌ There is no claim of yours in the {registry_link}. Add a row "
                      "with your GitHub username, your NetID, the kind of work and the files you "
-                     f"change, then {RERUN_HINT}.")
+                     f"change{files}, then {RERUN_HINT}.")
     elif claim.problem == "not-covered" and claim.too_late:
         lines.append(f"**Claim** ❌ Your claim {', '.join(claim.too_late)} on these files was "
                      "submitted after this PR was opened, so this PR cannot carry it: the claim "
@@ -119,7 +121,7 @@ def _claim_section(claim: ClaimCheck, registry_link: str) -> list[str]:
     else:
         lines.append(f"**Claim** ✅ This PR carries claim {_claim_id(claim.claim_id)} "
                      f"({_kind(claim.kind)}).")
-    if claim.uncovered and claim.problem != "not-covered":
+    if claim.uncovered and claim.problem not in ("not-covered", "no-claim"):
         lines.append(f"- ⚠️ Files your claim does not cover: {_paths(claim.uncovered)}. Add them "
                      "to its Target, or they may not count.")
     if claim.named_foreign:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from extracredit.text.markdown import code
 
-TAB_MISSING_CLAIMS = "the registry has no Claims tab (claims.csv); create it from registry/template"
+TAB_MISSING_CLAIMS = ("the registry has no Claims tab (claims.csv); create it with "
+                      "`extracredit registry init`")
 
 
-def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str]) -> str:
-    """Row 1 is not the header. The class can edit every cell, so no cell is quoted: only the
-    columns the tool knows by name, and how many cells row 1 holds."""
-    columns = ", ".join(f"'{name}'" for name in missing)
+def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequence[str], *,
+                   columns: Sequence[str], meant: Mapping[str, str] | None = None) -> str:
+    """Row 1 is not the header. The class can edit every cell, so no cell is quoted but a header
+    cell ``meant`` as a missing column (registry.parse picks only near misses of a column's name,
+    in a row 1 that is clearly the header): the columns the tool knows by name, how many cells
+    row 1 holds, and the header to write."""
+    wanted = ", ".join(f"'{name}'" for name in missing)
     if filled == 0:
         held = "row 1 is empty"
     elif known:
@@ -23,9 +27,13 @@ def header_missing(tab: str, missing: Sequence[str], filled: int, known: Sequenc
                 f"{', '.join(known)}")
     else:
         held = f"it has {filled} cell{'s' if filled != 1 else ''}, none of them a known column"
-    return (f"row 1 of the {tab} tab does not hold the header: no column {columns} ({held}); "
-            "put the header back in row 1 (sorting the whole tab moves it), or copy it from "
-            "registry/template")
+    start = f"row 1 of the {tab} tab does not hold the header: no column {wanted} ({held})"
+    if meant:
+        guesses = ", ".join(f"'{column}' for the header cell '{cell}'" for column, cell in meant.items())
+        return (f"{start}; did you mean {guesses}? Write each column's name exactly; the header "
+                f"is {', '.join(columns)}")
+    return (f"{start}; put the header back in row 1 (sorting the whole tab moves it): "
+            f"{', '.join(columns)}")
 
 
 # Command line ----------------------------------------------------------------------------------
@@ -43,7 +51,6 @@ EVENT_UNREADABLE = "cannot read the event file {path}: {reason}"
 EVENT_NOT_A_PR = ("the '{event}' event carries no pull request; run the check on "
                   "pull_request_target or pull_request, or pass --pr OWNER/REPO#N")
 EVENT_IGNORED = "nothing to check: '{event}' action '{action}' does not change the verdict"
-MISSING_ENV = "{name} is not set; outside GitHub Actions use --snapshot FILE --pr OWNER/REPO#N"
 REGISTRY_UNREADABLE = "the registry could not be read: {reason}"
 GITHUB_FAILED = "GitHub did not answer as expected ({reason}); nothing was changed, try again later"
 GITHUB_PR_NOT_FOUND = "{pr} was not found on GitHub (deleted, or the token cannot see it)"
@@ -314,7 +321,8 @@ INIT_DESCRIPTION = ("Run in a clone of the course repository. Writes .github/ext
 INIT_TAG_HELP = "the semester tag, written [TAG] in titles (default: DLFL23)"
 INIT_REPO_HELP = "the course repository (default: the github.com remote 'origin' of --dir)"
 INIT_SPREADSHEET_HELP = ("the claims spreadsheet, the one the class edits (key or URL); without "
-                         "it the registry is CSV files in the repository, for a trial")
+                         "it the registry is CSV files in the repository, for a trial or offline "
+                         "grading only: the workflows cannot save what they write there")
 INIT_STAFF_HELP = ("the staff spreadsheet, shared only with the TAs and the service account "
                    "(key or URL; default: the claims spreadsheet)")
 INIT_REF_HELP = ("the commit of nyu-dl/extracredit the workflows run, all 40 hex digits "
@@ -419,10 +427,16 @@ def init_next_steps(*, pinned: bool, backend: str, one_sheet: bool, window: tupl
                      "registry init`, with Google credentials as docs/google-setup.md of "
                      "nyu-dl/extracredit shows (\"On a laptop\").")
     else:
-        steps.append(f"The registry is CSV files in {registry_path}: create them with "
-                     "`extracredit registry init`. In a public repository anyone can read them, "
-                     "and the workflows cannot save what they write there: for a real semester "
-                     "use Google Sheets (init --spreadsheet KEY --staff KEY --force).")
+        steps.append(f"The registry is CSV files in {registry_path}, for a trial or for grading "
+                     "offline: create them with `extracredit registry init` and fill in the claims "
+                     "and the roster yourself (students cannot edit them: the pull request "
+                     "template tells them to ask a TA). Grade on your machine: `extracredit "
+                     "snapshot --out prs.json`, then `extracredit check --snapshot prs.json --all` "
+                     "and `extracredit tally --snapshot prs.json --out grades`. Do not commit a "
+                     "roster of real students to a public repository. The workflows read these "
+                     "files but cannot save what they write (the Ledger rows of /credit, claim "
+                     "ids, statuses, problems): for a real semester use Google Sheets (init "
+                     "--spreadsheet KEY --staff KEY --force).")
     steps.append("Commit and push these files to the default branch: the workflows read the "
                  "configuration from there only.")
     steps.append("Require the statuses extra-credit/title and extra-credit/claim on the default "

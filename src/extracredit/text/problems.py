@@ -132,7 +132,7 @@ _FIXES: dict[str, Callable[[Problem], str]] = {
     "changed-after-pr": lambda p: FIX_CHANGED_AFTER_PR,
     "duplicate": lambda p: FIX_DUPLICATE,
     "edited-after-seen": lambda p: FIX_EDITED,
-    "header-unreadable": lambda p: "restore the header row (registry/template has it)",
+    "header-unreadable": lambda p: f"restore the header row: {p.value('columns')}",
     "vanished": lambda p: ("restore the row, or, if the claim is withdrawn for good, write withdrawn in "
                            "its Status (deleting its Claims log row forgets it entirely)"),
     "netid-not-on-roster": lambda p: FIX_NOT_ON_ROSTER,

@@ -1,0 +1,56 @@
+"""The command line's own edges: a title that looks like an option, and JSON that ends its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extracredit.cli import main
+
+ROOT = Path(__file__).parent.parent
+CONFIG = str(ROOT / ".github" / "extra-credit.yml")
+SNAPSHOT = str(ROOT / "registry" / "demo" / "semester.json")
+
+
+@pytest.mark.parametrize(("argv", "printed", "code"), [
+    (["title", "--config", CONFIG, "--", "-x"],
+     '{"verdict": "fail", "problem": "missing", "suggestion": "[DLFL23] -x"}\n', 1),
+    (["title", "--config", CONFIG, "--", "--help"],
+     '{"verdict": "fail", "problem": "missing", "suggestion": "[DLFL23] --help"}\n', 1),
+    (["title", "--config", CONFIG, "--", "-[DLFL23] fix"],
+     '{"verdict": "pass", "problem": null, "suggestion": null}\n', 0),
+], ids=["dash", "an-option-name", "dash-then-tag"])
+def test_a_title_starting_with_a_dash_goes_after_double_dash(
+        argv: list[str], printed: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == code
+    assert capsys.readouterr().out == printed
+
+
+def test_the_title_help_says_how_to_pass_a_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["title", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("A title that starts with '-' goes after '--', options before it: extracredit title "
+            '-- "-x".') in out
+    assert "the PR title, quoted (after -- when it starts with '-')" in out
+
+
+@pytest.mark.parametrize("actions", [False, True], ids=["terminal", "actions"])
+@pytest.mark.parametrize("prs", [["#2"], ["#2", "#4"]], ids=["one-pr", "two-prs"])
+def test_check_json_is_one_line_per_pr_each_ending_in_a_newline(
+        actions: bool, prs: list[str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    if actions:
+        monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    else:
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    argv = ["check", "--snapshot", SNAPSHOT, "--config", CONFIG, "--registry",
+            str(ROOT / "registry" / "demo"), "--json"]
+    for pr in prs:
+        argv += ["--pr", f"Atcold/NYU-DLFL23{pr}"]
+    main(argv)
+    out = capsys.readouterr().out
+    assert out.endswith("}\n")
+    assert [line[:36] for line in out.split("\n")] == [
+        *(f'{{"pr": "Atcold/NYU-DLFL23{pr}", "title": {{'[:36] for pr in prs), ""]
