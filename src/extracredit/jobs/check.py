@@ -8,7 +8,7 @@ from typing import Any
 
 from extracredit.core.config import Config
 from extracredit.core.model import PullRequest, Registry, parse_pr_ref
-from extracredit.core.verdict import CheckVerdict, decide
+from extracredit.core.verdict import CheckVerdict, course_of, decide
 from extracredit.errors import (
     EXIT_OK,
     EXIT_UNDECIDED,
@@ -69,10 +69,11 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         actions.say(messages.registry_problems_count(len(registry.problems)), stderr=True)
     worst = EXIT_OK
     known = snapshot.all_pulls()
+    course = course_of(registry, config, known) if registry is not None else None
     summary = []
     for pr in wanted:
         verdict = decide(pr, registry, config, snapshot.taken_at, known_pulls=known,
-                         registry_error=registry_error)
+                         registry_error=registry_error, course=course)
         worst = max(worst, verdict.exit_code)
         summary.append(verdict_words.summary_line(verdict))
         if args.json:
