@@ -20,7 +20,6 @@ from extracredit.errors import (
 )
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
-from extracredit.forge.github import connect_from_environment
 from extracredit.forge.snapshot import load_snapshot
 from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, read_registry
@@ -114,6 +113,9 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
 
     # A check writes four times at most: spacing its writes out would only keep the student
     # waiting. Runs that write for many PRs (sync, commands) keep the default spacing.
+    # Imported here: an offline check (--snapshot) does not pay for loading PyGithub.
+    from extracredit.forge.github import connect_from_environment
+
     forge_for = connect_from_environment(env, throttle=0.0)
     worst = EXIT_OK
     for repo, number in targets:

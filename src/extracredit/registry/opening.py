@@ -7,26 +7,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.config import Config, parse_config
+from extracredit.core.config import Config
 from extracredit.core.model import Registry, Table
-from extracredit.errors import ConfigError, RegistryError
+from extracredit.errors import RegistryError
+from extracredit.registry.config_file import load_config as load_config  # where it always was
 from extracredit.registry.files import FilesRegistry
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import RegistryBackend
 from extracredit.settings import env_number
 from extracredit.text import messages
-from extracredit.text.config import config_unreadable
 
 CHECK_TABS = ("Claims", "Roster", "Ledger", "Claims log")
-
-
-def load_config(path: str) -> Config:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(str(path), "unreadable",
-                          message=config_unreadable(str(path), error.strerror or str(error))) from None
-    return parse_config(text, path)
 
 
 class MappedHeaders:
