@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from .days import Day, a_day_passes, last_night, new_student_pull
 from .measured import check, registry_run, startup
 from .naive import naive_check, naive_nightly, naive_run, naive_tally
+from .offline import bench_offline
 from .report import (
     GITHUB_POINTS,
     SHEETS_PER_MINUTE,
@@ -27,7 +28,7 @@ from .report import (
 from .semester import FULL, REPOS, SPREADSHEETS, STAFF_KEY, TODAY, commit_sha, universe
 from .world import FILES, LIST, PRS_CACHE, Run, World, cli_config, run_cli
 
-JOBS = ("nightly", "tally", "check", "startup", "registry")
+JOBS = ("nightly", "tally", "check", "startup", "registry", "offline")
 
 
 def run_all(world: World, report: Report, naive_live: bool, jobs: Sequence[str] = JOBS) -> None:
@@ -52,6 +53,8 @@ def run_all(world: World, report: Report, naive_live: bool, jobs: Sequence[str] 
         bench_startup(world, report)
     if "registry" in jobs:
         bench_registry(world, report)
+    if "offline" in jobs:
+        bench_offline(world.folder, report, world.scale is FULL)
 
 
 def bench_nightly(world: World, report: Report, naive_live: bool, day: Day) -> None:
@@ -87,6 +90,8 @@ def bench_nightly(world: World, report: Report, naive_live: bool, day: Day) -> N
                 naive.total >= 10 * nightly.total)
     report.line("wall", seconds(nightly.wall), ("" if naive_live else "~") + seconds(naive.wall),
                 ratio(naive.wall, nightly.wall))
+    # The CPU the process spent itself, apart from waiting for its requests.
+    report.line("CPU (user + system), apart from requests", seconds(nightly.cpu or 0.0))
     report.note(f"{done} PRs published again, {unchanged} unchanged and not asked about; "
                 f"naive and extracredit published the same verdict on {agree} of {len(fingerprints)}")
     report.note(f"GitHub budget: {budget_hours(nightly.github_total)} "

@@ -99,6 +99,7 @@ class Run:
     rss_mib: float | None = None
     output: str = ""
     projected: bool = False  # wall = measured without latency + requests x latency
+    cpu: float | None = None  # seconds of CPU (user + system) of the process itself
 
     @property
     def github_total(self) -> int:
@@ -163,7 +164,8 @@ def run_cli(world: World, args: Sequence[str], *, latency: float | None = None,
         output = log.read()
     if code not in (0, 1):
         raise SystemExit(f"extracredit {' '.join(args)} exited {code}:\n{output}")
-    return Run(box["github"], box["sheets"], box["wall"], usage.ru_maxrss / 1024, output)
+    return Run(box["github"], box["sheets"], box["wall"], usage.ru_maxrss / 1024, output,
+               cpu=usage.ru_utime + usage.ru_stime)
 
 
 def service_account(sheets: SheetsFake) -> str:

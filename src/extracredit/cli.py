@@ -22,7 +22,7 @@ from extracredit.errors import (
 )
 from extracredit.forge.actions import running_in_actions, say
 from extracredit.jobs import init as initializing
-from extracredit.registry.opening import load_config
+from extracredit.registry.config_file import load_config
 from extracredit.text import config as config_words
 from extracredit.text import messages
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from extracredit.core.config import Config
 from extracredit.core.model import STAFF_ASSOCIATIONS, PullRequest, Registry, Table
 from extracredit.core.titles import check_title
-from extracredit.core.verdict import CheckVerdict, decide
+from extracredit.core.verdict import CheckVerdict, course_of, decide
 from extracredit.errors import EXIT_UNDECIDED, GitHubError, RegistryError
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
@@ -167,13 +167,14 @@ def recheck(forge_for: ForgeFor, config: Config, registry: Registry,
         key: [key[0], str(key[1]), old.head_sha, old.fingerprint, old.comment_id, ""]
         for key, old in memory.items()}
     done = skipped = 0
+    course = course_of(registry, config, pulls)
     for pr in pulls:
         # Only PRs with the tag: a title without it is the PR check's to report, on the edit
         # that fixes it.
         if not pr.is_open or pr.repo not in config.repos or not check_title(
                 pr.title, config.tag, config.term).passed:
             continue
-        verdict = decide(pr, registry, config, now, known_pulls=pulls)
+        verdict = decide(pr, registry, config, now, known_pulls=pulls, course=course)
         if verdict.skip is not None:
             continue
         report = report_for(verdict, config)

@@ -60,10 +60,20 @@ class ClaimIndex:
         for claim, owner in zip(self.active, self.active_owners, strict=True):
             self.active_of[owner].append(claim)
         self._targets: TargetIndex | None = None
+        self._owners: list[str] | None = None  # each claim's owner, in the order of ``ordered``
         self.duplicates: tuple[timedelta, Mapping[Claim, Activity], dict[Claim, Claim]] | None = None
 
     def covering(self, paths: Iterable[str]) -> list[Claim]:
         """Every claim that covers one of ``paths``, earliest submitted first."""
+        return self._covering(paths, None)
+
+    def active_covering(self, owner: str, paths: Iterable[str]) -> list[Claim]:
+        """``owner``'s active claims that cover one of ``paths``, earliest submitted first: the
+        claims of ``active_of`` a PR changing ``paths`` may carry, found through the index of
+        targets rather than by matching each of the student's claims against each path."""
+        return [claim for claim in self._covering(paths, owner) if claim.active]
+
+    def _covering(self, paths: Iterable[str], owner: str | None) -> list[Claim]:
         if self._targets is None:
             self._targets = TargetIndex()
             for number, claim in enumerate(self.ordered):
@@ -71,6 +81,11 @@ class ClaimIndex:
         paths = tuple(dict.fromkeys(paths))
         numbers = {number for path in paths for found in self._targets.matching(path)
                    for number in found}
+        if owner is not None:
+            if self._owners is None:
+                self._owners = [claim.owner for claim in self.ordered]
+            owners = self._owners
+            numbers = {number for number in numbers if owners[number] == owner}
         found_claims = (self.ordered[number] for number in sorted(numbers))
         return [claim for claim in found_claims if any(covers(claim, path) for path in paths)]
 
@@ -115,14 +130,16 @@ def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -
                 unusable.append(claim_id)
         elif named.owner != owner:
             foreign.append(claim_id)
+    # The author's claims covering a file of the PR, earliest first, as ``mine`` orders them:
+    # the first submitted before the PR opened is the one it may carry.
+    covering = index.active_covering(owner, pr.filenames) if mine and owner is not None else []
     if chosen is None:
-        chosen = next((c for c in mine if may_carry(pr, c)), None)
+        chosen = next((c for c in covering if c.submitted <= pr.created_at), None)
     uncovered: tuple[str, ...] = ()
     too_late: tuple[str, ...] = ()
     if chosen is not None:
         uncovered = tuple(path for path in pr.filenames if not covers(chosen, path))
     else:
-        too_late = tuple(c.label for c in mine if c.submitted > pr.created_at
-                         and any(covers(c, path) for path in pr.filenames))
+        too_late = tuple(c.label for c in covering if c.submitted > pr.created_at)
     return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine), tuple(unusable),
                    too_late)

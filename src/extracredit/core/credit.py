@@ -317,25 +317,37 @@ def _aggregates(students: Sequence[StudentCredit], unmatched: int,
     )
 
 
+def _title_verdicts(pulls: Sequence[PullRequest], config: Config) -> dict[str, bool]:
+    """Whether each distinct title passes: a course's PRs share many titles, each judged once."""
+    return {title: check_title(title, config.tag, config.term).passed
+            for title in {pr.title for pr in pulls}}
+
+
 def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> Tally:
     """Every student's credit under DESIGN.md's Credit rules, recomputed from the sources."""
     repos = {repo.lower() for repo in config.repos}
     by_key = {pull_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
     course_pulls = [by_key[key] for key in sorted(by_key)]
     directory = build_directory(registry.roster, registry.claims)
-    duplicates = find_duplicates(registry.claims, claim_activity(registry, course_pulls, directory),
+    # Each PR's author and claim, worked out once for the activity and for the credit.
+    owners = [directory.resolve(pr.user) for pr in course_pulls]
+    carried_by = [carried_claim(pr, owner, registry.claims).claim
+                  for pr, owner in zip(course_pulls, owners, strict=True)]
+    activity = claim_activity(registry, course_pulls, directory, carried_by=carried_by)
+    duplicates = find_duplicates(registry.claims, activity,
                                  timedelta(days=config.claims.expire_after_days))
+    passes = _title_verdicts(course_pulls, config)
     ledger = latest_ledger(registry.ledger)
     one_repo = len(config.repos) == 1
 
     drafts: dict[str, list[_Draft]] = defaultdict(list)
     unmatched: list[Unmatched] = []
-    for pr in course_pulls:
+    for number, pr in enumerate(course_pulls):
         ref = f"#{pr.number}" if one_repo else pr.ref
         opened_on = pr.created_at.astimezone(config.zone).date()
         in_window = config.window.contains(opened_on)
-        title_passes = check_title(pr.title, config.tag, config.term).passed
-        owner = directory.resolve(pr.user)
+        title_passes = passes[pr.title]
+        owner = owners[number]
         if owner is None:
             if in_window and title_passes:
                 reason = _unmatched_reason(pr, registry.unrostered_logins)
@@ -351,7 +363,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
             continue
         entry = ledger.get(pull_key(pr))
         draft.decision, draft.decided_by = decide_pull(pr, entry, config.labels)
-        draft.claim = carried_claim(pr, owner, registry.claims).claim
+        draft.claim = carried_by[number]
         draft.duplicate_of = duplicates.get(draft.claim) if draft.claim else None
         if entry is not None and entry.decision == "credit":
             draft.ledger_credit = entry.credit

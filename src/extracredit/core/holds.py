@@ -32,14 +32,18 @@ def activity_from_record(registry: Registry) -> dict[Claim, Activity]:
 
 def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
                         directory: Directory,
-                        ledger_decided: Mapping[str, datetime]) -> dict[Claim, Activity]:
-    """What the PRs themselves show: when a PR carrying each claim opened, and when it was decided."""
+                        ledger_decided: Mapping[str, datetime], *,
+                        carried_by: Sequence[Claim | None] | None = None) -> dict[Claim, Activity]:
+    """What the PRs themselves show: when a PR carrying each claim opened, and when it was decided.
+    ``carried_by``: the claim each of ``pulls`` carries, when the caller knows it already."""
     opened: dict[Claim, datetime] = {}
     decided: dict[Claim, datetime] = {}
     in_review: dict[Claim, list[str]] = defaultdict(list)
-    for pr in pulls:
-        owner = directory.resolve(pr.user)
-        carried = carried_claim(pr, owner, claims).claim
+    for number, pr in enumerate(pulls):
+        if carried_by is not None:
+            carried = carried_by[number]
+        else:
+            carried = carried_claim(pr, directory.resolve(pr.user), claims).claim
         if carried is None:
             continue
         if carried not in opened or pr.created_at < opened[carried]:
@@ -203,10 +207,15 @@ def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,
 
 
 def claim_activity(registry: Registry, pulls: Sequence[PullRequest],
-                   directory: Directory) -> dict[Claim, Activity]:
-    """What is known of each claim's PRs: the record, overridden by the PRs where they show it."""
+                   directory: Directory, *,
+                   carried_by: Sequence[Claim | None] | None = None) -> dict[Claim, Activity]:
+    """What is known of each claim's PRs: the record, overridden by the PRs where they show it.
+    ``carried_by``: the claim each of ``pulls`` carries, when the caller knows it already."""
     activity = activity_from_record(registry)
     first = first_ledger_decisions(registry.ledger)
-    decided = {pr.html_url: first[pull_key(pr)] for pr in pulls if pull_key(pr) in first}
-    activity.update(activity_from_pulls(registry.claims, pulls, directory, decided))
+    decided = {}
+    if first:
+        decided = {pr.html_url: first[pull_key(pr)] for pr in pulls if pull_key(pr) in first}
+    activity.update(activity_from_pulls(registry.claims, pulls, directory, decided,
+                                        carried_by=carried_by))
     return activity

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config
 from extracredit.core.holds import claim_activity, find_duplicates, others_on_files
-from extracredit.core.identity import build_directory
+from extracredit.core.identity import Directory, build_directory
 from extracredit.core.ledger import pull_key_of
-from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, Problem, PullRequest, Registry
+from extracredit.core.model import (
+    STAFF_ASSOCIATIONS,
+    Activity,
+    Claim,
+    Problem,
+    PullRequest,
+    Registry,
+)
 from extracredit.core.titles import TitleVerdict, check_title
 from extracredit.core.vocab import UNREADABLE, ClaimProblem, Outcome, SkipReason
 
@@ -109,12 +117,62 @@ def skip_reason(pr: PullRequest, is_student: bool, title: TitleVerdict,
     return None
 
 
+@dataclass(frozen=True)
+class Course:
+    """What every decision of one run shares: who is who, what the course's PRs show of each
+    claim and which claims are duplicates. Worked out once per run (``course_of``), not once per
+    PR: each of those reads every PR of the course."""
+
+    registry: Registry
+    directory: Directory
+    pulls: Mapping[str, PullRequest]  # the course's PRs by ref, each listed once
+    activity: Mapping[Claim, Activity] = field(hash=False)
+    duplicates: Mapping[Claim, Claim] = field(hash=False)
+
+    def shares(self, pr: PullRequest, registry: Registry) -> bool:
+        """Whether deciding ``pr`` alone would find what this course found: the same registry,
+        and ``pr`` is the very PR it listed (a fresher copy of the PR may carry another claim)."""
+        return registry is self.registry and self.pulls.get(pr.ref) is pr
+
+
+def _course_pulls(known_pulls: Sequence[PullRequest], config: Config) -> list[PullRequest]:
+    return [p for p in known_pulls if p.repo in config.repos]
+
+
+def course_of(registry: Registry, config: Config,
+              known_pulls: Sequence[PullRequest] = ()) -> Course:
+    """The course as every decision of a run sees it, from the registry and the course's PRs."""
+    listed = _course_pulls(known_pulls, config)
+    counts = Counter(p.ref for p in listed)
+    # A ref listed twice is left out of the shared PRs: deciding either copy drops the other.
+    pulls = {p.ref: p for p in listed if counts[p.ref] == 1}
+    directory = build_directory(registry.roster, registry.claims)
+    activity = claim_activity(registry, listed, directory)
+    duplicates = find_duplicates(registry.claims, activity,
+                                 timedelta(days=config.claims.expire_after_days))
+    return Course(registry, directory, pulls, activity, duplicates)
+
+
+def decide_many(pulls: Sequence[PullRequest], registry: Registry | None, config: Config,
+                now: datetime, *, known_pulls: Sequence[PullRequest] = (),
+                registry_error: str | None = None) -> list[CheckVerdict]:
+    """Decide several PRs of one course, as ``decide`` decides each, sharing the course's work."""
+    course = course_of(registry, config, known_pulls) if registry is not None else None
+    return [decide(pr, registry, config, now, known_pulls=known_pulls,
+                   registry_error=registry_error, course=course) for pr in pulls]
+
+
 def decide(pr: PullRequest, registry: Registry | None, config: Config, now: datetime, *,
            known_pulls: Sequence[PullRequest] = (), has_write_access: bool | None = None,
-           registry_error: str | None = None) -> CheckVerdict:
-    """Decide one PR. ``registry`` is None when it could not be read (``registry_error`` says why)."""
+           registry_error: str | None = None, course: Course | None = None) -> CheckVerdict:
+    """Decide one PR. ``registry`` is None when it could not be read (``registry_error`` says why).
+    ``course`` is what the run worked out once for every PR (``course_of``, from the same
+    registry and ``known_pulls``); without it, or for a PR it did not list, it is worked out here."""
     title_result = check_title(pr.title, config.tag, config.term)
-    directory = build_directory(registry.roster, registry.claims) if registry else None
+    if course is not None and (registry is None or not course.shares(pr, registry)):
+        course = None
+    directory = (course.directory if course is not None
+                 else build_directory(registry.roster, registry.claims) if registry else None)
     owner = directory.resolve(pr.user) if directory else None
     reason = skip_reason(pr, owner is not None, title_result, has_write_access)
     if reason is not None:
@@ -126,10 +184,15 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
         return CheckVerdict(pr.ref, pr.html_url, pr.user.login, pr.head_sha, config.tag, None,
                             title, claim)
     expire_after = timedelta(days=config.claims.expire_after_days)
-    course_pulls = [p for p in known_pulls if p.repo in config.repos and p.ref != pr.ref]
-    activity = claim_activity(registry, [*course_pulls, pr], directory)
+    activity: Mapping[Claim, Activity]
+    duplicates: Mapping[Claim, Claim]
+    if course is not None:
+        activity, duplicates = course.activity, course.duplicates
+    else:
+        course_pulls = [p for p in _course_pulls(known_pulls, config) if p.ref != pr.ref]
+        activity = claim_activity(registry, [*course_pulls, pr], directory)
+        duplicates = find_duplicates(registry.claims, activity, expire_after)
     carried = carried_claim(pr, owner, registry.claims)
-    duplicates = find_duplicates(registry.claims, activity, expire_after)
     holding, reviewing = others_on_files(pr, owner, registry, activity, now, expire_after)
     login = pr.user.login.lower()
     base = ClaimCheck(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -102,7 +101,8 @@ def write_outputs(path: str, values: Mapping[str, str]) -> None:
     """Append step outputs; a random delimiter keeps any value from forging another output."""
     with open(path, "a", encoding="utf-8") as handle:
         for key, value in values.items():
-            delimiter = f"EOF_{secrets.token_hex(8)}"
+            # os.urandom is what secrets.token_hex reads; secrets itself loads hmac and OpenSSL.
+            delimiter = f"EOF_{os.urandom(8).hex()}"
             handle.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from extracredit.core.config import Config
 from extracredit.core.model import PullRequest, Registry, parse_pr_ref
-from extracredit.core.verdict import CheckVerdict, decide
+from extracredit.core.verdict import CheckVerdict, course_of, decide
 from extracredit.errors import (
     EXIT_OK,
     EXIT_UNDECIDED,
@@ -21,7 +21,6 @@ from extracredit.errors import (
 )
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
-from extracredit.forge.github import connect_from_environment
 from extracredit.forge.snapshot import load_snapshot
 from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, read_registry
@@ -70,10 +69,11 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
         actions.say(messages.registry_problems_count(len(registry.problems)), stderr=True)
     worst = EXIT_OK
     known = snapshot.all_pulls()
+    course = course_of(registry, config, known) if registry is not None else None
     summary = []
     for pr in wanted:
         verdict = decide(pr, registry, config, snapshot.taken_at, known_pulls=known,
-                         registry_error=registry_error)
+                         registry_error=registry_error, course=course)
         worst = max(worst, verdict.exit_code)
         summary.append(verdict_words.summary_line(verdict))
         if args.json:
@@ -114,6 +114,9 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
 
     # A check writes four times at most: spacing its writes out would only keep the student
     # waiting. Runs that write for many PRs (sync, commands) keep the default spacing.
+    # Imported here: an offline check (--snapshot) does not pay for loading PyGithub.
+    from extracredit.forge.github import connect_from_environment
+
     forge_for = connect_from_environment(env, throttle=0.0)
     worst = EXIT_OK
     for repo, number in targets:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 from extracredit import __version__
@@ -189,6 +187,8 @@ def _sheet_key(text: str) -> str:
 
 def origin_repo(root: Path) -> str | None:
     """OWNER/REPO of the folder's `origin` remote on github.com, if it has one."""
+    import subprocess  # here: every other command builds this command's parser, and only it runs git
+
     try:
         url = subprocess.run(
             ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
@@ -201,6 +201,8 @@ def origin_repo(root: Path) -> str | None:
 
 def _fill(template: str, values: dict[str, str]) -> str:
     """A template of this package with every __NAME__ replaced; an unknown name is a bug."""
+    from importlib import resources  # here, as subprocess above
+
     text = (resources.files("extracredit") / "templates" / template).read_text(encoding="utf-8")
     text = _PLACEHOLDER_LINE.sub(lambda found: values[found[1]], text)
     return _PLACEHOLDER.sub(lambda found: values[found[1]], text).rstrip("\n") + "\n"

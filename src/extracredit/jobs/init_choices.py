@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from importlib import metadata
 
 from extracredit.errors import UserError
 from extracredit.text import messages
@@ -76,6 +75,9 @@ def release_commit(direct_url_json: str | None) -> str | None:
 
 def installed_release_commit() -> str | None:
     """The commit the installed extracredit came from, or None for a development install."""
+    # Imported here: importlib.metadata is slow to load, and every command builds init's parser.
+    from importlib import metadata
+
     try:
         record = metadata.distribution("extracredit").read_text("direct_url.json")
     except metadata.PackageNotFoundError:

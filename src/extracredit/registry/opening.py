@@ -7,33 +7,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from extracredit.core.config import MAX_CONFIG_CHARS, Config, parse_config
+from extracredit.core.config import Config
 from extracredit.core.model import Registry, Table
-from extracredit.errors import ConfigError, RegistryError
+from extracredit.errors import RegistryError
+from extracredit.registry.config_file import load_config as load_config  # where it always was
 from extracredit.registry.files import FilesRegistry
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import RegistryBackend
 from extracredit.settings import env_number
 from extracredit.text import messages
-from extracredit.text.config import config_unreadable
 
 CHECK_TABS = ("Claims", "Roster", "Ledger", "Claims log")
-
-
-def load_config(path: str) -> Config:
-    try:
-        with Path(path).open("rb") as handle:
-            # Read no more than a configuration can be (UTF-8 takes at most 4 bytes a character):
-            # the path may name something endless. Cut there, it still reads as too long.
-            raw = handle.read(4 * MAX_CONFIG_CHARS + 1)
-        text = raw.decode("utf-8", errors="replace" if len(raw) > 4 * MAX_CONFIG_CHARS else "strict")
-    except OSError as error:
-        raise ConfigError(str(path), "unreadable",
-                          message=config_unreadable(str(path), error.strerror or str(error))) from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), "unreadable",
-                          message=config_unreadable(str(path), "not UTF-8 text")) from None
-    return parse_config(text, path)
 
 
 class MappedHeaders:

@@ -1,0 +1,63 @@
+"""Each command loads only what it uses: asserted on the modules a fresh process imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent.parent
+CONFIG = ROOT / ".github" / "extra-credit.yml"
+DEMO = ROOT / "registry" / "demo"
+CLIENTS = ("github", "gspread", "google", "google.auth", "requests", "urllib3", "jwt")
+
+
+def modules_after(code: str) -> set[str]:
+    """The top modules a fresh interpreter (-P: no script folder on the path) holds after ``code``."""
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-P", "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_title_loads_no_client_and_no_other_command() -> None:
+    loaded = modules_after(
+        "from extracredit.cli import main\n"
+        f"main(['title', '[DLFL23] Fix a typo', '--config', {str(CONFIG)!r}])")
+    assert sorted(loaded & set(CLIENTS)) == []
+    # What title needs is the rule and the configuration, which is YAML (so yaml is loaded): not
+    # the registry's parsing, the verdicts, the jobs that run them, nor the slow standard
+    # modules only init uses.
+    assert sorted(name for name in loaded if name.startswith("extracredit")) == [
+        "extracredit", "extracredit.cli", "extracredit.core", "extracredit.core.cells",
+        "extracredit.core.config", "extracredit.core.tags", "extracredit.core.titles",
+        "extracredit.core.vocab", "extracredit.errors", "extracredit.forge",
+        "extracredit.forge.actions", "extracredit.jobs", "extracredit.jobs.init",
+        "extracredit.jobs.init_choices", "extracredit.registry", "extracredit.registry.config_file",
+        "extracredit.text", "extracredit.text.config", "extracredit.text.markdown",
+        "extracredit.text.messages", "extracredit.text.usage"]
+    assert {"importlib.metadata", "subprocess", "secrets", "hmac"} & loaded == set()
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "--snapshot", str(DEMO / "semester.json"), "--all"],
+    ["tally", "--snapshot", str(DEMO / "semester.json")],
+], ids=["check-offline", "tally-offline"])
+def test_offline_commands_load_no_client(command: list[str]) -> None:
+    code = ("import contextlib, io\nfrom extracredit.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main({[*command, '--config', str(CONFIG)]!r})")
+    assert sorted(modules_after(code) & set(CLIENTS)) == []
+
+
+def test_the_live_check_loads_pygithub_and_no_sheets_client() -> None:
+    # What a live check imports before it asks GitHub anything (the config names a files registry).
+    loaded = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.publish\n"
+                           "import extracredit.forge.github, extracredit.registry.opening")
+    assert {"github", "requests"} <= loaded
+    # (PyGithub itself loads importlib.metadata.)
+    assert sorted(loaded & {"gspread", "google", "google.auth", "extracredit.registry.sheets",
+                            "secrets"}) == []
