@@ -76,7 +76,7 @@ def hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta) 
 
 
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
-    """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
+    """Does a claim hold its targets at a moment (registry/README.md, How claims are used)?"""
     if not claim.active or at < claim.submitted:
         return False
     ends = hold_ends(claim, activity, expire_after)
