@@ -1,4 +1,4 @@
-"""The tally: DESIGN.md's Credit rules on small registries and PRs, and on the demo semester."""
+"""The tally: the credit rules (registry/README.md) on small registries and PRs, and on the demo semester."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Security rules for the GitHub Actions files: every workflow and composite action of the project.
 
 The check runs on ``pull_request_target`` with a write token, so its files are held to the rules of
-DESIGN.md's Security section. Each rule is a function from a parsed file to a list of problems; it
+the README's Security model. Each rule is a function from a parsed file to a list of problems; it
 is run on every real file (which must pass) and on a small bad file written to break it (which must
 fail that rule, and only that rule, so each case proves its own rule and nothing else).
 """

@@ -324,7 +324,7 @@ def _title_verdicts(pulls: Sequence[PullRequest], config: Config) -> dict[str, b
 
 
 def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> Tally:
-    """Every student's credit under DESIGN.md's Credit rules, recomputed from the sources."""
+    """Every student's credit under registry/README.md's credit rules, recomputed from the sources."""
     repos = {repo.lower() for repo in config.repos}
     by_key = {pull_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
     course_pulls = [by_key[key] for key in sorted(by_key)]

@@ -87,7 +87,7 @@ def _hold_ends(claim: Claim, activity: Activity | None, expire_after: timedelta)
 
 
 def holds(claim: Claim, at: datetime, activity: Activity | None, expire_after: timedelta) -> bool:
-    """Does a claim hold its targets at a moment (DESIGN.md, Duplicates)?"""
+    """Does a claim hold its targets at a moment (registry/README.md, How claims are used)?"""
     if at < claim.submitted:
         return False
     if not claim.active and (claim.withdrawn_at is None or at >= claim.withdrawn_at):

@@ -67,7 +67,7 @@ def covers(claim: Claim, path: str) -> bool:
 
 def targets_overlap(first: Sequence[str], second: Sequence[str],
                     repo_files: Iterable[str] = ()) -> bool:
-    """Two target lists overlap when one names a path the other matches (DESIGN.md, Targets)."""
+    """Two target lists overlap when one names a path the other matches (registry/README.md, Targets)."""
     for one in first:
         for other in second:
             if one == other:
