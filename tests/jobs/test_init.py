@@ -177,11 +177,11 @@ def test_the_config_it_writes_is_the_shipped_one_but_for_the_course(tmp_path: Pa
     ("dlfa24", date(2024, 9, 1), date(2024, 12, 31)),
     ("DLSP25", date(2025, 1, 1), date(2025, 5, 31)),
     ("MLSU26", date(2026, 6, 1), date(2026, 8, 31)),
-    ("DLWI27", date(2027, 1, 1), date(2027, 1, 31)),
+    ("DLWI27", date(2027, 1, 1), date(2027, 3, 31)),
     ("COURSE7", date(2030, 1, 1), date(2030, 12, 31)),  # no term in the tag: this whole year
     ("CSGY6953S27", date(2027, 1, 1), date(2027, 5, 31)),
     ("CSGY6953F26", date(2026, 9, 1), date(2026, 12, 31)),
-    ("CS231N-W24", date(2024, 1, 1), date(2024, 1, 31)),
+    ("CS231N-W24", date(2024, 1, 1), date(2024, 3, 31)),
     ("CS-101-F2025", date(2025, 9, 1), date(2025, 12, 31)),
     ("MATH2410FA24", date(2024, 9, 1), date(2024, 12, 31)),
     ("ECE.5545.SP26", date(2026, 1, 1), date(2026, 5, 31)),

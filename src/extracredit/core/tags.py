@@ -20,7 +20,7 @@ SEASON_DAYS = {
     "fall": ((9, 1), (12, 31)),
     "spring": ((1, 1), (5, 31)),
     "summer": ((6, 1), (8, 31)),
-    "winter": ((1, 1), (1, 31)),
+    "winter": ((1, 1), (3, 31)),  # a winter quarter runs to March; an intersession ends sooner
 }
 TAG_SEPARATORS = "-_."
 MAX_TAG_LENGTH = 24
