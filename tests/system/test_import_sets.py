@@ -38,7 +38,7 @@ def test_title_loads_no_client_and_no_other_command() -> None:
         "extracredit.forge.actions", "extracredit.jobs", "extracredit.jobs.init",
         "extracredit.jobs.init_choices", "extracredit.registry", "extracredit.registry.config_file",
         "extracredit.text", "extracredit.text.config", "extracredit.text.markdown",
-        "extracredit.text.messages", "extracredit.text.usage"]
+        "extracredit.text.messages", "extracredit.text.setup", "extracredit.text.usage"]
     assert {"importlib.metadata", "subprocess", "secrets", "hmac"} & loaded == set()
 
 

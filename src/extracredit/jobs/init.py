@@ -21,7 +21,8 @@ from extracredit.errors import EXIT_OK, ConfigError, UserError
 from extracredit.forge.actions import say
 from extracredit.jobs import init_choices
 from extracredit.text import config as config_words
-from extracredit.text import messages, usage
+from extracredit.text import setup as setup_words
+from extracredit.text import usage
 
 REF_PLACEHOLDER = "<full commit SHA>"
 DEFAULT_TAG = "DLFL23"
@@ -54,28 +55,28 @@ def workflow_path(name: str) -> str:
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``extracredit init`` to the command line's subcommands."""
-    init = commands.add_parser("init", help=messages.INIT_HELP, description=messages.INIT_DESCRIPTION)
-    init.add_argument("--tag", default=DEFAULT_TAG, help=messages.INIT_TAG_HELP)
-    init.add_argument("--repo", metavar="OWNER/REPO", help=messages.INIT_REPO_HELP)
-    init.add_argument("--spreadsheet", metavar="KEY_OR_URL", help=messages.INIT_SPREADSHEET_HELP)
-    init.add_argument("--staff", metavar="KEY_OR_URL", help=messages.INIT_STAFF_HELP)
-    init.add_argument("--ref", metavar="SHA", help=messages.INIT_REF_HELP)
-    init.add_argument("--wif-provider", metavar="PROVIDER", help=messages.INIT_WIF_PROVIDER_HELP)
+    init = commands.add_parser("init", help=setup_words.INIT_HELP, description=setup_words.INIT_DESCRIPTION)
+    init.add_argument("--tag", default=DEFAULT_TAG, help=setup_words.INIT_TAG_HELP)
+    init.add_argument("--repo", metavar="OWNER/REPO", help=setup_words.INIT_REPO_HELP)
+    init.add_argument("--spreadsheet", metavar="KEY_OR_URL", help=setup_words.INIT_SPREADSHEET_HELP)
+    init.add_argument("--staff", metavar="KEY_OR_URL", help=setup_words.INIT_STAFF_HELP)
+    init.add_argument("--ref", metavar="SHA", help=setup_words.INIT_REF_HELP)
+    init.add_argument("--wif-provider", metavar="PROVIDER", help=setup_words.INIT_WIF_PROVIDER_HELP)
     init.add_argument("--wif-service-account", metavar="EMAIL",
-                      help=messages.INIT_WIF_SERVICE_ACCOUNT_HELP)
-    init.add_argument("--force", action="store_true", help=messages.INIT_FORCE_HELP)
+                      help=setup_words.INIT_WIF_SERVICE_ACCOUNT_HELP)
+    init.add_argument("--force", action="store_true", help=setup_words.INIT_FORCE_HELP)
     init.add_argument("--dir", type=Path, default=Path("."), metavar="PATH",
-                      help=messages.INIT_DIR_HELP)
+                      help=setup_words.INIT_DIR_HELP)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``extracredit init`` as parsed by the command line."""
     root = Path(args.dir)
     if not root.is_dir():
-        raise UserError(messages.init_no_folder(str(root)))
+        raise UserError(setup_words.init_no_folder(str(root)))
     repo = args.repo or origin_repo(root)
     if not repo:
-        raise UserError(messages.INIT_NO_REPO)
+        raise UserError(setup_words.INIT_NO_REPO)
     wif = init_choices.wif_settings(args.wif_provider, args.wif_service_account,
                                     sheets=args.spreadsheet is not None)
     # Without --ref: the commit this extracredit was installed from, if pip recorded one.
@@ -84,18 +85,18 @@ def run(args: argparse.Namespace) -> int:
                    ref=ref, today=date.today(), wif=wif)
     existing = [name for name in setup.files if (root / name).exists() or (root / name).is_symlink()]
     if existing and not args.force:
-        raise UserError(messages.init_would_overwrite(existing))
+        raise UserError(setup_words.init_would_overwrite(existing))
     for name, text in setup.files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
-        say(messages.init_wrote(name, replaced=name in existing))
+        say(setup_words.init_wrote(name, replaced=name in existing))
     if args.ref is None:
-        say(messages.init_installed_ref(ref, __version__))
+        say(setup_words.init_installed_ref(ref, __version__))
     if setup.config.registry.backend == "files":
         say(usage.init_files_warning(FILES_REGISTRY), stderr=True)
     say("")
-    say(messages.init_next_steps(
+    say(setup_words.init_next_steps(
         pinned=setup.pinned,
         backend=setup.config.registry.backend,
         one_sheet=setup.config.registry.claims == setup.config.registry.staff,
@@ -125,12 +126,12 @@ def render(*, tag: str, repo: str, spreadsheet: str | None, staff: str | None, r
     try:
         config = parse_config(config_text, DEFAULT_CONFIG_PATH)
     except ConfigError as error:
-        raise UserError(messages.init_bad_setting(config_words.describe(error))) from None
+        raise UserError(setup_words.init_bad_setting(config_words.describe(error))) from None
     # An option that parses as more YAML than one value (a comma, a bracket) changed the shape.
     if config.repos != (repo,):
-        raise UserError(messages.init_bad_setting(config_words.problem("bad-repo", name=repo)))
+        raise UserError(setup_words.init_bad_setting(config_words.problem("bad-repo", name=repo)))
     if config.tag != tag:
-        raise UserError(messages.init_bad_setting(config_words.problem("bad-tag", tag=tag)))
+        raise UserError(setup_words.init_bad_setting(config_words.problem("bad-tag", tag=tag)))
     files = {DEFAULT_CONFIG_PATH: config_text}
     for name in WORKFLOWS:
         files[workflow_path(name)] = _fill(f"extra-credit-{name}.yml", {
@@ -145,7 +146,7 @@ def pinned_ref(ref: str | None) -> str | None:
     if ref is None:
         return None
     if not _SHA.match(ref.strip()):
-        raise UserError(messages.init_bad_ref(ref))
+        raise UserError(setup_words.init_bad_ref(ref))
     return ref.strip().lower()
 
 
@@ -167,7 +168,7 @@ def registry_settings(spreadsheet: str | None, staff: str | None) -> tuple[str, 
     link, or, for a files registry (which no student can edit), a TA."""
     if spreadsheet is None:
         if staff is not None:
-            raise UserError(messages.INIT_STAFF_WITHOUT_SPREADSHEET)
+            raise UserError(setup_words.INIT_STAFF_WITHOUT_SPREADSHEET)
         return (_fill("registry-files.yml", {"PATH": FILES_REGISTRY}), usage.INIT_FILES_CLAIMING)
     claims_key = _sheet_key(spreadsheet)
     staff_key = _sheet_key(staff) if staff is not None else claims_key

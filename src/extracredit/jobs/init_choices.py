@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extracredit.errors import UserError
-from extracredit.text import messages
+from extracredit.text import setup as setup_words
 
 PROJECT = "nyu-dl/extracredit"
 SCHEMA_PATH = "docs/extra-credit.schema.json"
@@ -109,14 +109,14 @@ def wif_settings(provider: str | None, service_account: str | None, *,
     if provider is None and service_account is None:
         return None
     if provider is None or service_account is None:
-        raise UserError(messages.INIT_WIF_NEEDS_BOTH)
+        raise UserError(setup_words.INIT_WIF_NEEDS_BOTH)
     if not sheets:
-        raise UserError(messages.INIT_WIF_NEEDS_SHEETS)
+        raise UserError(setup_words.INIT_WIF_NEEDS_SHEETS)
     provider, service_account = provider.strip(), service_account.strip()
     if not _WIF_PROVIDER.match(provider):
-        raise UserError(messages.init_bad_wif_provider(provider))
+        raise UserError(setup_words.init_bad_wif_provider(provider))
     if not _SERVICE_ACCOUNT.match(service_account):
-        raise UserError(messages.init_bad_service_account(service_account))
+        raise UserError(setup_words.init_bad_service_account(service_account))
     return Wif(provider=provider, service_account=service_account)
 
 
