@@ -17,11 +17,13 @@ from extracredit.errors import EXIT_UNDECIDED, GitHubError, RegistryError
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import Forge, ForgeFor, OurComment
+from extracredit.forge.progress import track
 from extracredit.registry.opening import read_registry
 from extracredit.registry.parse import column_index
 from extracredit.registry.schema import CHECKS_COLUMNS
 from extracredit.text import comment as verdict_words
 from extracredit.text import messages
+from extracredit.text import progress as progress_words
 from extracredit.text.report import Changes, Report, Status, build_report, plan_changes
 
 
@@ -168,12 +170,11 @@ def recheck(forge_for: ForgeFor, config: Config, registry: Registry,
         for key, old in memory.items()}
     done = skipped = 0
     course = course_of(registry, config, pulls)
-    for pr in pulls:
-        # Only PRs with the tag: a title without it is the PR check's to report, on the edit
-        # that fixes it.
-        if not pr.is_open or pr.repo not in config.repos or not check_title(
-                pr.title, config.tag, config.term).passed:
-            continue
+    # Only open PRs with the tag: a title without it is the PR check's to report, on the edit
+    # that fixes it.
+    candidates = [pr for pr in pulls if pr.is_open and pr.repo in config.repos
+                  and check_title(pr.title, config.tag, config.term).passed]
+    for pr in track(candidates, progress_words.RECHECKING):
         verdict = decide(pr, registry, config, now, known_pulls=pulls, course=course)
         if verdict.skip is not None:
             continue

@@ -13,6 +13,7 @@ import pytest
 
 from extracredit.cli import main
 from extracredit.registry.schema import CLAIMS_COLUMNS, CLAIMS_LOG_COLUMNS, LEDGER_COLUMNS
+from extracredit.text.progress import duration
 
 from fakes.github import GitHubFake
 from fakes.sheets import SheetsFake
@@ -106,4 +107,5 @@ def test_a_used_up_rate_limit_is_waited_out_with_a_message(
     assert 55 <= waits[0] <= 62
     err = capsys.readouterr().err
     assert "GitHub: rate limit used up; waiting until " in err
-    assert "UTC (1 min) before going on" in err
+    # In minutes and seconds, as long as the wait it announces (under a minute read "0 min").
+    assert f"UTC ({duration(waits[0])}) before going on" in err

@@ -40,6 +40,20 @@ def test_title_loads_no_client_and_no_other_command() -> None:
         "extracredit.text", "extracredit.text.config", "extracredit.text.markdown",
         "extracredit.text.messages", "extracredit.text.setup", "extracredit.text.usage"]
     assert {"importlib.metadata", "subprocess", "secrets", "hmac"} & loaded == set()
+    assert "tqdm" not in loaded  # progress is for long runs only
+
+
+def test_the_check_loads_no_progress_bar() -> None:
+    # The live check's path whole (it shares publish with the nightly, which shows progress), and
+    # an offline check of the demo semester run through.
+    live = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.publish\n"
+                         "import extracredit.forge.github, extracredit.registry.opening")
+    offline = modules_after(
+        "import contextlib, io\nfrom extracredit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', '--snapshot', {str(DEMO / 'semester.json')!r}, '--all', "
+        f"'--config', {str(CONFIG)!r}])")
+    assert sorted(name for name in live | offline if name.startswith("tqdm")) == []
 
 
 @pytest.mark.parametrize("command", [

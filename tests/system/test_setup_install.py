@@ -135,7 +135,7 @@ def test_pip_knows_the_package_as_installed_in_place(installed: Installed) -> No
     assert "Name: extracredit\n" in show
     assert "Version: 0.1.0\n" in show
     assert f"Editable project location: {installed.project}\n" in show
-    assert "Requires: google-auth, gspread, PyGithub, PyYAML, requests\n" in show
+    assert "Requires: google-auth, gspread, PyGithub, PyYAML, requests, tqdm\n" in show
 
 
 def test_the_record_lists_every_file_linked(installed: Installed) -> None:

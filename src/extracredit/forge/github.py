@@ -23,10 +23,12 @@ from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.errors import GitHubError, MissingEnvironment, NotFound
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import OurComment
+from extracredit.forge.progress import Progress, track
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 from extracredit.settings import env_number
 from extracredit.text import comment as verdict_words
 from extracredit.text import messages
+from extracredit.text import progress as progress_words
 from extracredit.text.report import Changes, Existing, published_head
 
 T = TypeVar("T")
@@ -171,6 +173,9 @@ class GitHubForge:
         """Every PR created since a moment, a page of 100 per request; changed files only for
         the PRs ``wants_files`` picks (one more request each). With ``updated_since``, only the
         PRs GitHub changed since then: most recently updated first, stopping at the first older one.
+
+        The listing comes first and the files after it, each with its own progress: the number
+        of PRs that need files is known by then, so their progress has a total and an ETA.
         """
         order = "created" if updated_since is None else "updated"
 
@@ -178,25 +183,31 @@ class GitHubForge:
             listing = self.repo.get_pulls(state="all", sort=order, direction="desc")
             return list(listing.get_page(number))
 
-        found: list[PullRequest] = []
-        number = 0
-        while True:
-            pulls = self._call(lambda n=number: page(n))  # type: ignore[misc]
-            for pull in pulls:
-                converted = self._convert(pull, ())
-                if updated_since is not None:
-                    if converted.updated_at is not None and converted.updated_at < updated_since:
-                        return found
-                    if converted.created_at < opened_since:
-                        continue
-                elif converted.created_at < opened_since:
-                    return found
-                if wants_files(converted):
-                    converted = replace(converted, files=self.files(pull))
-                found.append(converted)
-            if len(pulls) < 100:
-                return found
-            number += 1
+        found: list[tuple[PullRequest, GhPull]] = []
+        with Progress(progress_words.listing(self.repo_name)) as listed:
+            number, more = 0, True
+            while more:
+                pulls = self._call(lambda n=number: page(n))  # type: ignore[misc]
+                more = len(pulls) == 100
+                for pull in pulls:
+                    converted = self._convert(pull, ())
+                    if updated_since is not None:
+                        if converted.updated_at is not None and converted.updated_at < updated_since:
+                            more = False
+                            break
+                        if converted.created_at < opened_since:
+                            continue
+                    elif converted.created_at < opened_since:
+                        more = False
+                        break
+                    found.append((converted, pull))
+                    listed.advance()
+                number += 1
+        result = [converted for converted, _ in found]
+        wanted = [at for at, converted in enumerate(result) if wants_files(converted)]
+        for at in track(wanted, progress_words.fetching_files(self.repo_name)):
+            result[at] = replace(result[at], files=self.files(found[at][1]))
+        return result
 
     def _convert(self, pull: GhPull, files: tuple[ChangedFile, ...]) -> PullRequest:
         """Core data from a PR object's own fields (read as given, never completed lazily)."""

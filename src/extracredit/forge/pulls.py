@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -63,8 +62,6 @@ def list_live(config: Config, repos: Sequence[str], wants_files: Callable[[PullR
         for repo in repos:
             kept = previous.pulls.get(repo, ()) if previous else ()
             since = relist_from(kept)
-            if sys.stderr.isatty():
-                say(messages.listing_repo(repo), stderr=True)
             github = forge_for(repo)
             fresh = [replace(pr, files=known.get((pr.repo, pr.number, pr.head_sha), pr.files))
                      for pr in github.list_pulls(opens, wants, since)]

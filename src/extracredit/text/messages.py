@@ -246,10 +246,6 @@ def initialised_files(created: int, folder: str) -> str:
     return f"created {created} CSV file{'s' if created != 1 else ''} in {folder}"
 
 
-def listing_repo(repo: str) -> str:
-    return f"listing the PRs of {repo} ..."
-
-
 def tally_written(names: Sequence[str], folder: str) -> str:
     return f"wrote {', '.join(names)} to {folder}"
 
@@ -311,5 +307,8 @@ def recheck_summary(published: int, unchanged: int) -> str:
 
 
 def waiting_for_github(reason: str, until: datetime, seconds: float) -> str:
+    # Imported here: `extracredit title` loads this module and starts without the progress words.
+    from extracredit.text.progress import duration
+
     return (f"GitHub: {reason}; waiting until {until.strftime('%H:%M:%S')} UTC "
-            f"({seconds / 60:.0f} min) before going on")
+            f"({duration(seconds)}) before going on")
