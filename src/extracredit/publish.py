@@ -67,8 +67,11 @@ def _registry_or_error(config: Config, folder: Path | None) -> tuple[Registry | 
 
 
 def check_live(forge: Forge, number: int, config: Config | None, config_error: str | None,
-               registry_folder: Path | None, *, dry_run: bool, env: ActionsEnv) -> int:
-    """Decide one live PR and publish what changed; the exit code of that check."""
+               registry_folder: Path | None, *, dry_run: bool, env: ActionsEnv,
+               annotate: bool = False) -> int:
+    """Decide one live PR and publish what changed; the exit code of that check. With
+    ``annotate`` (the PR check, whose failure the student sees), an exit 1 also puts what to
+    fix in an error annotation."""
     with ThreadPoolExecutor(max_workers=1) as background:
         # The registry is read while GitHub is asked about the PR: a student waits for the
         # slower of the two, not for both one after the other.
@@ -107,6 +110,9 @@ def check_live(forge: Forge, number: int, config: Config | None, config_error: s
                                                    "claim-id": ""})
             return EXIT_UNDECIDED
     _write_action_files(verdict, env)
+    fix = verdict_words.fix_annotation(verdict) if annotate else None
+    if fix is not None:
+        actions.say_annotation("error", fix)
     return verdict.exit_code
 
 

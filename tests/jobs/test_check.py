@@ -311,7 +311,9 @@ def test_dry_run_publishes_nothing(github_fake: GitHubFake, github_api: Any, cou
         "comment: create\n"
         "status extra-credit/title: failure (Title needs [DLFL23]; see the comment)\n"
         "status extra-credit/claim: success (Claim C-0001 (typo))\n"
-        "label added: bad title\n")
+        "label added: bad title\n"
+        f"::error::Extra-credit check of {REPO}#2. Fix the title: it lacks the tag [DLFL23]; "
+        'change it to "[DLFL23] Update the README". The PR comment says more.\n')
 
 
 def test_pr_with_250_files_reads_three_pages(github_fake: GitHubFake, github_api: Any,
@@ -385,3 +387,50 @@ def test_an_undecided_check_still_writes_its_outputs(github_fake: GitHubFake, gi
     assert course.run() == 2
     values = course.outputs().split("\n")
     assert [values[1], values[4], values[7]] == ["error", "error", ""]
+
+
+FIX_TITLE = ('Fix the title: it lacks the tag [DLFL23]; change it to "[DLFL23] Update the README". ')
+FIX_DUPLICATE = ("Fix the claim: your claim C-0003 came after an earlier claim on the same files; "
+                 "pick other work or ask a TA. ")
+FIX_COVER = ("Fix the claim: no claim of yours covers the files this PR changes; add them to your "
+             "claim's Target. ")
+
+
+@pytest.mark.parametrize(("title", "files", "claims", "code", "fix"), [
+    ("Update the README", ("README.md",), CLAIMS, 1, FIX_TITLE),
+    ("[DLFL23] Fix docs", ("docs/a.md",),
+     CLAIMS + f"C-0003,2019-05-12 09:00,{STUDENT},sf1234,Sam Forker,typo,docs/a.md,x,,,,\n", 1,
+     FIX_DUPLICATE),
+    ("Update the README", ("README.md", "LICENSE"), CLAIMS, 1, FIX_TITLE),  # a file: a warning
+    ("[DLFL23] Update the README", ("other.md",), CLAIMS, 1, FIX_COVER),
+    ("[DLFL23] Update the README", ("README.md",), CLAIMS, 0, ""),
+    ("[DLFL23] Update the README", ("README.md",), "Who,What\nx,y\n", 2, ""),
+], ids=["title", "duplicate", "title-with-uncovered-file", "not-covered", "pass", "undecided"])
+def test_an_exit_1_says_what_to_fix_in_one_error_annotation(
+        github_fake: GitHubFake, github_api: Any, course: Course,
+        capsys: pytest.CaptureFixture[str], title: str, files: tuple[str, ...], claims: str,
+        code: int, fix: str) -> None:
+    (course.registry / "claims.csv").write_text(claims, encoding="utf-8")
+    seed_student_pr(github_fake, course, title, files=files)
+    assert course.run() == code
+    out = capsys.readouterr().out
+    ours = [line for line in out.splitlines() if line.startswith("::error::Extra-credit check")]
+    if not fix:
+        assert ours == []
+        # An undecided check has its own error (the registry's), and no fix for the student.
+        assert ("::error::" in out) == (code == 2)
+        return
+    assert ours == [f"::error::Extra-credit check of {REPO}#2. {fix}The PR comment says more."]
+    assert "rival" not in out  # the earlier claim's holder is the comment's to name, with a link
+    assert "sf1234" not in out
+    assert "Sam Forker" not in out
+
+
+def test_an_annotation_joins_title_and_claim_in_one_line(
+        github_fake: GitHubFake, github_api: Any, course: Course,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    seed_student_pr(github_fake, course, "Update the README", files=("other.md",))
+    assert course.run() == 1
+    errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error::")]
+    assert errors == [f"::error::Extra-credit check of {REPO}#2. {FIX_TITLE}{FIX_COVER}"
+                      "The PR comment says more."]

@@ -121,7 +121,7 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
     worst = EXIT_OK
     for repo, number in targets:
         code = check_live(forge_for(repo), number, config, config_error, args.registry,
-                          dry_run=args.dry_run, env=env)
+                          dry_run=args.dry_run, env=env, annotate=True)
         worst = max(worst, code)
         if code == EXIT_UNDECIDED:
             break

@@ -260,3 +260,45 @@ def job_summary(verdict: CheckVerdict) -> str:
             f"| claim | {claim_description(verdict.claim)} |\n")
 
 
+
+
+# The Checks UI ---------------------------------------------------------------------------------
+
+def _title_fix(title: TitleCheck, tag: str) -> str | None:
+    if title.outcome != "fail" or title.result is None:
+        return None
+    suggestion = title.result.suggestion or f"[{tag}]"
+    why = {"wrong-semester": f"it carries another semester's tag, not [{tag}]",
+           "malformed": f"its tag is mangled, not exactly [{tag}]"}.get(title.problem or "",
+                                                                      f"it lacks the tag [{tag}]")
+    return f"Fix the title: {why}; change it to \"{suggestion}\"."
+
+
+def _claim_fix(claim: ClaimCheck) -> str | None:
+    if claim.outcome != "fail":
+        return None
+    if claim.problem == "no-claim":
+        return "Fix the claim: there is no claim of yours in the claims spreadsheet; add one."
+    if claim.problem == "not-covered" and claim.too_late:
+        return (f"Fix the claim: your claim {', '.join(_claim_id(label) for label in claim.too_late)} "
+                "came after this PR was opened; open a new PR for the work.")
+    if claim.problem == "not-covered":
+        return ("Fix the claim: no claim of yours covers the files this PR changes; add them to "
+                "your claim's Target.")
+    if claim.problem == "duplicate":
+        # Whose claim came first is in the comment, with a link: not in a one-line annotation.
+        return (f"Fix the claim: your claim {_claim_id(claim.claim_id)} came after an earlier claim "
+                "on the same files; pick other work or ask a TA.")
+    return "Fix the claim: see the PR comment."
+
+
+def fix_annotation(verdict: CheckVerdict) -> str | None:
+    """What the student must fix, in one line for the Checks UI; None when nothing is to fix
+    (a pass, or a check that could not decide, whose error says so itself)."""
+    if verdict.skip is not None or verdict.exit_code != 1:
+        return None
+    fixes = [fix for fix in (_title_fix(verdict.title, verdict.tag), _claim_fix(verdict.claim))
+             if fix is not None]
+    if not fixes:
+        return None
+    return f"Extra-credit check of {verdict.pr}. {' '.join(fixes)} The PR comment says more."
