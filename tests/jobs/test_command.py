@@ -159,3 +159,48 @@ def test_plain_comment_does_nothing(course: Course, github_fake: GitHubFake,
     assert github_fake.total() == 0
     assert capsys.readouterr().out == (
         "nothing to do: the comment carries no /credit or /recheck command\n")
+
+
+def command_section(command: str, outcome: str) -> str:
+    return ("### Extra-credit command\n\n| command | outcome |\n|---|---|\n"
+            f"| {command} | {outcome} |\n")
+
+
+CHECKED = ("### Extra-credit check: Codertocat/Hello-World#2\n\n| check | result |\n|---|---|\n"
+           "| title | Title carries [DLFL23] |\n| claim | Claim C-0001 (typo) |\n")
+
+
+@pytest.mark.parametrize(("body", "login", "permission", "sections"), [
+    ("/credit 0.75 partial fix", "ta-alex", "maintain",
+     [CHECKED, command_section("/credit credit", "recorded in the Ledger")]),
+    ("/credit accept", "ta-alex", "write",
+     [CHECKED, command_section("/credit accept", "recorded in the Ledger")]),
+    ("/credit 5 I deserve it", "student-forker", "read",
+     [command_section("/credit credit", "refused: only the course staff record credit decisions")]),
+    ("/credit lots", "ta-alex", "write",
+     [command_section("/credit", "not understood: the syntax was posted as a reply")]),
+    ("/recheck", "student-forker", "read",
+     [CHECKED, command_section("/recheck", "the PR was checked again")]),
+    ("Looks good to me", "someone", "read",
+     [command_section("none", "nothing to do: no /credit or /recheck in the comment")]),
+], ids=["credit", "accept", "refused", "malformed", "recheck", "not-a-command"])
+def test_each_command_appends_a_summary_of_what_became_of_it(
+        course: Course, github_fake: GitHubFake, body: str, login: str, permission: str,
+        sections: list[str]) -> None:
+    github_fake.set_permission(REPO, login, permission)
+    course.summary.write_text("### An earlier step\n", encoding="utf-8")
+    course.comment(body, login)
+    text = course.summary.read_text(encoding="utf-8")
+    assert text == "".join(["### An earlier step\n", *sections])
+    for private in ("0.75", "partial", login, "Sam", "sf1234"):  # no amount, reason or person
+        assert private not in text
+
+
+def test_a_rerun_of_a_credit_appends_a_section_saying_it_was_recorded_already(
+        course: Course, github_fake: GitHubFake) -> None:
+    github_fake.set_permission(REPO, "ta-alex", "maintain")
+    assert course.comment("/credit reject not extra work", "ta-alex") == 0
+    course.summary.write_text("", encoding="utf-8")
+    assert main(["command", "--config", str(course.root / "course.yml")]) == 0
+    assert course.summary.read_text(encoding="utf-8").endswith(command_section(
+        "/credit reject", "already in the Ledger (a re-run): nothing appended"))

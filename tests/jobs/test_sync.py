@@ -182,3 +182,54 @@ def test_a_broken_pr_cache_is_dropped_said_and_rebuilt(
     assert github_fake.counts[LIST] == 2
     rebuilt = json.loads(cache.read_text(encoding="utf-8"))
     assert len(rebuilt["repos"][REPO]["pulls"]) == 152
+
+
+SYNC_SECTION = """### Extra-credit sync
+
+| what | count |
+|---|---|
+| PRs read | 152 |
+| claim rows updated | {updated} |
+| new claim ids | {assigned} |
+| first sightings logged | {logged} |
+| claim rows left for the next run | 0 |
+| registry problems (Problems tab) | 1 |
+| PRs re-checked and published (comment, statuses, labels) | {published} |
+| PRs unchanged since the last run | {unchanged} |
+"""
+
+
+def test_in_actions_the_nightly_logs_progress_and_appends_a_summary_of_counts(
+        semester: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    summary = semester / "summary.md"
+    summary.write_text("### An earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert run(semester) == 0
+    # Each loop ends with its count (a line every 30 s before that, which this one is too short
+    # for), on stderr: stdout keeps its summary lines.
+    assert capsys.readouterr().err.splitlines() == [
+        f"listing PRs of {REPO}: 152 done",
+        f"fetching changed files of {REPO}: 2 done",
+        "re-checking open PRs: 1 done",
+    ]
+    assert run(semester) == 0  # a re-run appends its own section
+    first = SYNC_SECTION.format(updated=2, assigned=1, logged=2, published=1, unchanged=0)
+    second = SYNC_SECTION.format(updated=0, assigned=0, logged=0, published=0, unchanged=1)
+    assert summary.read_text(encoding="utf-8") == f"### An earlier step\n{first}{second}"
+    text = summary.read_text(encoding="utf-8")
+    for private in ("alice", "bob", "aa1", "Canary", "C-0001", "visitor"):
+        assert private not in text
+
+
+def test_a_sync_that_cannot_read_the_registry_says_so_in_the_summary(
+        semester: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = semester / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    (semester / "registry" / "claims.csv").write_text("Who,What\nx,y\n", encoding="utf-8")
+    assert run(semester) == 2
+    assert summary.read_text(encoding="utf-8") == (
+        "### Extra-credit sync\n\nThe sync stopped: the registry could not be read or written "
+        "(the log says why). The next run tries again.\n")

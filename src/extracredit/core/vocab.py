@@ -32,6 +32,10 @@ NoCredit = Literal["outside-window", "bad-title", "rejected", "pending", "closed
                    "no-claim", "duplicate", "zero-kind", "already-credited"]
 UnmatchedReason = Literal["bot", "staff", "not-a-student", "not-on-roster"]
 
+# What became of a comment the `command` job read (its job summary says which).
+CommandOutcome = Literal["not-a-command", "malformed", "rechecked", "refused", "recorded",
+                         "already-recorded", "registry-error", "github-error"]
+
 # The problems of a cell that could not be read (as opposed to the lint's findings across rows).
 UNREADABLE: frozenset[str] = frozenset({
     "empty", "bad-claim-id", "repeated-claim-id", "bad-time", "bad-login", "bad-kind", "bad-status",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from extracredit.core.config import Config
 from extracredit.core.slash import Credit, Malformed, Recheck, may_give_credit, parse_command
+from extracredit.core.vocab import CommandOutcome
 from extracredit.errors import (
     EXIT_FIX,
     EXIT_OK,
@@ -24,6 +25,7 @@ from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import column_index
 from extracredit.registry.schema import LEDGER_COLUMNS, RegistryBackend
 from extracredit.text import messages
+from extracredit.text import summary as summary_words
 
 REACTION_DONE = "+1"
 REACTION_REFUSED = "confused"
@@ -78,36 +80,53 @@ def run(args: argparse.Namespace) -> int:
     command = parse_command(str(comment.get("body") or ""), config.cap)
     if command is None:
         actions.say(messages.COMMAND_NOT_FOR_US)
+        _summarize(env, "none", "not-a-command")
         return EXIT_OK
     repo = str((event.get("repository") or {}).get("full_name") or env.repository)
     number, comment_id, login = int(issue["number"]), int(comment["id"]), str(author.get("login"))
     forge = connect_from_environment(env)(repo)
     try:
-        return _obey(forge, config, args, env, command, number, comment_id, login,
-                     str(comment.get("created_at") or ""))
+        code, outcome = _obey(forge, config, args, env, command, number, comment_id, login,
+                              str(comment.get("created_at") or ""))
     except GitHubError as error:
         actions.say_annotation("error", str(error))
-        return EXIT_UNDECIDED
+        code, outcome = EXIT_UNDECIDED, "github-error"
+    _summarize(env, _command_name(command), outcome)
+    return code
+
+
+def _command_name(command: Recheck | Credit | Malformed) -> str:
+    """The command as the summary names it: its kind of decision, never an amount or a reason."""
+    if isinstance(command, Recheck):
+        return "/recheck"
+    if isinstance(command, Credit):
+        return f"/credit {command.decision}"
+    return "/credit"
+
+
+def _summarize(env: ActionsEnv, command: str, outcome: CommandOutcome) -> None:
+    if env.step_summary:
+        actions.append_summary(env.step_summary, summary_words.command_summary(command, outcome))
 
 
 def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEnv,
           command: Recheck | Credit | Malformed, number: int, comment_id: int, login: str,
-          created_at: str) -> int:
+          created_at: str) -> tuple[int, CommandOutcome]:
     marker = messages.reply_marker(comment_id)
     if isinstance(command, Malformed):
         forge.reply_once(number, marker, messages.command_syntax(login, command, config.cap))
         actions.say(messages.command_malformed_log(command.problem))
-        return EXIT_FIX
+        return EXIT_FIX, "malformed"
     if isinstance(command, Recheck):
         forge.react(comment_id, REACTION_DONE)
         actions.say(messages.COMMAND_RECHECK)
         code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
-        return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
+        return (EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK), "rechecked"
     if not may_give_credit(forge.permission(login)):
         forge.reply_once(number, marker, messages.command_refused(login))
         forge.react(comment_id, REACTION_REFUSED)
         actions.say(messages.COMMAND_REFUSED_LOG)
-        return EXIT_OK
+        return EXIT_OK, "refused"
     pr = forge.pull(number)
     when = _when(created_at, config)
     try:
@@ -115,12 +134,13 @@ def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEn
                                  pr.html_url, comment_id)
     except RegistryError as error:
         actions.say_annotation("error", messages.REGISTRY_UNREADABLE.format(reason=error))
-        return EXIT_UNDECIDED
+        return EXIT_UNDECIDED, "registry-error"
     forge.react(comment_id, REACTION_DONE)
     # The log is public: it names the decision's kind, never an amount.
     actions.say(messages.command_recorded_log(command.decision, appended))
     code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
-    return EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK
+    return (EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK), (
+        "recorded" if appended else "already-recorded")
 
 
 def _when(created_at: str, config: Config) -> datetime:

@@ -34,6 +34,7 @@ from extracredit.registry.rows import (
 )
 from extracredit.registry.schema import CLAIMS_LOG_COLUMNS, CellWrite, RegistryBackend
 from extracredit.text import messages
+from extracredit.text import summary as summary_words
 from extracredit.text.problems import ordered, problems_rows
 
 SYNC_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Checks")
@@ -176,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         actions.say(messages.sync_summary(len(pulls), updated, assigned, logged, problems))
         if skipped:
             actions.say(messages.sync_skipped(skipped))
+        rechecked: tuple[int, int] | None = None
         if forge_for is not None:
             # As just written: new claim ids and statuses are what the comments should cite.
             registry = build_registry(backend.read(("Claims", "Roster", "Ledger")), config.zone)
@@ -183,9 +185,16 @@ def run(args: argparse.Namespace) -> int:
                                             now)
             backend.replace_tab("Checks", rows, tables.get("Checks"))
             actions.say(messages.recheck_summary(done, unchanged))
+            rechecked = (done, unchanged)
     except RegistryError as error:
         actions.say(messages.REGISTRY_UNREADABLE.format(reason=error))
+        if env.step_summary:
+            actions.append_summary(env.step_summary, summary_words.SYNC_FAILED)
         return EXIT_UNDECIDED
+    if env.step_summary:
+        # Public, like the log: numbers only (the skipped rows' labels stay in the log).
+        actions.append_summary(env.step_summary, summary_words.sync_summary(
+            len(pulls), updated, assigned, logged, len(skipped), problems, rechecked))
     if keeps_cache:
         _save_pulls(args.prs_cache, now, pulls, config.repos)
     return EXIT_OK

@@ -11,6 +11,7 @@ from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleChec
 from extracredit.core.vocab import KINDS
 from extracredit.text import problems as problem_words
 from extracredit.text.markdown import code, fence, user_link
+from extracredit.text.summary import summary_table
 
 COMMENT_MARKER = "<!-- extracredit:check -->"
 STATE_PREFIX = "<!-- extracredit:state "
@@ -254,10 +255,9 @@ def job_summary(verdict: CheckVerdict) -> str:
     """The Actions job summary: the PR's own verdict only, no registry rows."""
     if verdict.skip:
         return f"### Extra-credit check: {verdict.pr}\n\n{SKIP_DESCRIPTIONS[verdict.skip]}.\n"
-    return (f"### Extra-credit check: {verdict.pr}\n\n"
-            f"| check | result |\n|---|---|\n"
-            f"| title | {title_description(verdict.title, verdict.tag)} |\n"
-            f"| claim | {claim_description(verdict.claim)} |\n")
+    return summary_table(f"Extra-credit check: {verdict.pr}", ("check", "result"), [
+        ("title", title_description(verdict.title, verdict.tag)),
+        ("claim", claim_description(verdict.claim))])
 
 
 
