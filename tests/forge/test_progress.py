@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from extracredit.forge.progress import PLAIN_EVERY, Progress, track
+from extracredit.forge.progress import PLAIN_EVERY, Progress, say_over_bars, track
 
 
 class Clock:
@@ -98,7 +98,7 @@ def test_a_terminal_gets_a_tqdm_bar_with_counts(monkeypatch: pytest.MonkeyPatch)
     assert "\r" in shown  # drawn over itself, a bar and not lines
     assert "re-checking open PRs: 100%" in shown
     assert "7/7 [" in shown  # the counts, then elapsed<ETA
-    assert "PR/s]" in shown
+    assert " PRs/s]" in shown
 
 
 def test_a_terminal_in_actions_gets_lines_not_a_bar(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,3 +106,15 @@ def test_a_terminal_in_actions_gets_lines_not_a_bar(monkeypatch: pytest.MonkeyPa
     out = Terminal()
     assert list(track(range(3), "tallying", stream=out, clock=Clock())) == [0, 1, 2]
     assert out.getvalue() == "tallying: 3 done\n"
+
+
+def test_a_line_said_while_a_bar_is_drawn_goes_above_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    out, said = Terminal(), []
+    with Progress("listing PRs of o/r", 10, stream=out) as progress:
+        progress.advance()
+        say_over_bars("GitHub: rate limit used up; waiting (42 s)", said.append)
+    assert said == []
+    assert "GitHub: rate limit used up; waiting (42 s)\n" in out.getvalue()
+    say_over_bars("no bar now", said.append)
+    assert said == ["no bar now"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -13,6 +15,7 @@ from extracredit.text.progress import progress_done_tail, progress_tail
 
 T = TypeVar("T")
 PLAIN_EVERY = 30.0  # seconds between two plain lines: a log is read later, not watched
+_drawn: list[Any] = []  # the bars on the terminal now, innermost last
 
 
 class Progress:
@@ -23,7 +26,7 @@ class Progress:
     loop ends. ``bar``, ``stream`` and ``clock`` are chosen from the process unless given (tests).
     """
 
-    def __init__(self, label: str, total: int | None = None, *, unit: str = "PR",
+    def __init__(self, label: str, total: int | None = None, *, unit: str = " PRs",
                  stream: IO[str] | None = None, bar: bool | None = None,
                  clock: Callable[[], float] = time.monotonic, every: float = PLAIN_EVERY) -> None:
         self.label = label
@@ -41,8 +44,11 @@ class Progress:
             # Imported here: the commands that show no progress (title, check) never load tqdm.
             from tqdm import tqdm
 
+            size = _size(self._stream)
             self._bar = tqdm(total=total, desc=label, unit=unit, file=self._stream,
-                             dynamic_ncols=True, mininterval=0.5, leave=True)
+                             ncols=size[0] if size else 80, nrows=size[1] if size else 24,
+                             dynamic_ncols=size is not None, mininterval=0.5, leave=True)
+            _drawn.append(self._bar)
 
     def advance(self, steps: int = 1) -> None:
         self.done += steps
@@ -58,6 +64,7 @@ class Progress:
         """End the bar; in a log, say the final count (not after a failure, which says its own)."""
         if self._bar is not None:
             self._bar.close()
+            _drawn.remove(self._bar)
             self._bar = None
         elif finished:
             self._line(progress_done_tail(self.done, self.total))
@@ -88,6 +95,25 @@ def track(items: Sequence[T] | Iterable[T], label: str, total: int | None = None
         for item in items:
             yield item
             progress.advance()
+
+
+def say_over_bars(text: str, say: Callable[[str], None]) -> None:
+    """Say ``text`` with ``say``, or, while a bar is drawn, as a line above it (a wait for the
+    rate limit, say), so that the bar is drawn again below it rather than broken."""
+    if _drawn:
+        _drawn[-1].write(text, file=_drawn[-1].fp)
+    else:
+        say(text)
+
+
+def _size(stream: IO[str]) -> tuple[int, int] | None:
+    """The terminal's columns and lines, or None when it does not say: a pseudo-terminal of
+    size 0 (``script``, some CI shells) would get an empty bar, so tqdm is given 80 by 24."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return None
+    return (size.columns, size.lines) if size.columns and size.lines else None
 
 
 def _isatty(stream: IO[str]) -> bool:

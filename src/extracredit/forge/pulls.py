@@ -13,6 +13,7 @@ from extracredit.core.model import PullRequest, Registry
 from extracredit.core.titles import check_title
 from extracredit.errors import GitHubError, SnapshotError, UserError
 from extracredit.forge.actions import ActionsEnv, say
+from extracredit.forge.progress import say_over_bars
 from extracredit.forge.snapshot import Snapshot, load_snapshot
 from extracredit.retry import patient
 from extracredit.text import messages
@@ -22,7 +23,8 @@ RELIST_MARGIN = timedelta(hours=1)
 
 def _say_waiting(seconds: float, reason: str) -> None:
     until = datetime.now(UTC) + timedelta(seconds=seconds)
-    say(messages.waiting_for_github(reason, until, seconds), stderr=True)
+    say_over_bars(messages.waiting_for_github(reason, until, seconds),
+                  lambda text: say(text, stderr=True))
 
 
 def window_start(config: Config) -> datetime:
