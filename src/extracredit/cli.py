@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from extracredit.errors import (
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
-from extracredit.jobs import init as initializing
+from extracredit.jobs import init_options
 from extracredit.registry.config_file import load_config
 from extracredit.text import config as config_words
 from extracredit.text import messages
@@ -121,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     freeze.add_argument("--config", default=DEFAULT_CONFIG_PATH,
                         help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
-    initializing.add_parser(commands)
+    init_options.add_parser(commands)
 
     registry = commands.add_parser(
         "registry", help="TA tools for the registry: lint, init, export, import",
@@ -183,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "title":
             return _title(args)
-        # Imported here so that `extracredit title` starts without PyGithub or gspread.
+        # Each command's module is imported only for that command: `extracredit title` starts
+        # without PyGithub, gspread or what init needs, and a check without the tally's modules.
         if args.command == "check":
             from extracredit.jobs import check as checking
 
@@ -197,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return commanding.run(args)
         if args.command == "init":
+            from extracredit.jobs import init as initializing
+
             return initializing.run(args)
         if args.command == "tally":
             from extracredit.jobs import tally as tallying
@@ -231,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # The log is public and an exception's message may quote a cell: name its type and the
         # code it came through, never its message.
+        import traceback
+
         say(f"extracredit: {messages.internal_error(type(error).__name__)}", stderr=True)
         for frame in traceback.format_tb(error.__traceback__):
             for line in frame.rstrip("\n").split("\n"):
