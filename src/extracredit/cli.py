@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH
@@ -20,13 +21,20 @@ from extracredit.errors import (
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
-from extracredit.jobs import init_options
 from extracredit.registry.config_file import load_config
 from extracredit.text import config as config_words
 from extracredit.text import messages
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def _parser() -> argparse.ArgumentParser:
+    # Imported here: `extracredit title` in its plain forms is read without them (_plain_title).
+    import argparse
+
+    from extracredit.jobs import init_options
+
     parser = argparse.ArgumentParser(
         prog="extracredit",
         description="Check extra-credit pull requests against the course's title rule and "
@@ -165,9 +173,27 @@ def _registry_options(command: argparse.ArgumentParser) -> None:
                          help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
 
-def _title(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    result = check_title(args.title, config.tag, config.term)
+def _plain_title(argv: Sequence[str]) -> tuple[str, str] | None:
+    """The title and configuration of `extracredit title TITLE [--config PATH]` (the option
+    before or after the title), the forms the workflows write, read without argparse; None for
+    anything else, which argparse reads. The title check runs on every PR event, and building
+    the parser of every command took a fifth of its start-up. No value here starts with '-', so
+    argparse would read these arguments the same way."""
+    if len(argv) < 2 or argv[0] != "title":
+        return None
+    rest, config = list(argv[1:]), DEFAULT_CONFIG_PATH
+    if len(rest) == 3 and rest[0] == "--config":
+        config, rest = rest[1], rest[2:]
+    elif len(rest) == 3 and rest[1] == "--config":
+        config, rest = rest[2], rest[:1]
+    if len(rest) != 1 or rest[0].startswith("-") or config.startswith("-"):
+        return None
+    return rest[0], config
+
+
+def _title(title: str, config_path: str) -> int:
+    config = load_config(config_path)
+    result = check_title(title, config.tag, config.term)
     say(json.dumps({
         "verdict": "pass" if result.passed else "fail",
         "problem": result.problem,
@@ -177,11 +203,16 @@ def _title(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    plain = _plain_title(arguments)
+    args = None if plain is not None else _parser().parse_args(arguments)
+    command = "title" if args is None else str(args.command)
     try:
+        if plain is not None:
+            return _title(*plain)
+        assert args is not None
         if args.command == "title":
-            return _title(args)
+            return _title(args.title, args.config)
         # Each command's module is imported only for that command: `extracredit title` starts
         # without PyGithub, gspread or what init needs, and a check without the tally's modules.
         if args.command == "check":
@@ -217,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MissingEnvironment as error:
         from extracredit.text.usage import missing_env
 
-        say(f"extracredit: {missing_env(error.variable, args.command)}", stderr=True)
+        say(f"extracredit: {missing_env(error.variable, command)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
         say(f"extracredit: {error}", stderr=True)
