@@ -33,13 +33,13 @@ JOBS = ("nightly", "tally", "check", "startup", "registry", "offline")
 
 def run_all(world: World, report: Report, naive_live: bool, jobs: Sequence[str] = JOBS) -> None:
     rng = random.Random(7)
-    # Where a --cold-start run would branch (not an option yet: what it should measure is still
-    # to be decided). Everything measured below starts warm: last_night leaves the nightly's PR
-    # cache (PRS_CACHE), a published verdict on every open PR (our comments, the Checks tab) and
+    # Everything measured below starts warm: last_night leaves the nightly's PR cache
+    # (PRS_CACHE), a published verdict on every open PR (our comments, the Checks tab) and
     # previous.json, the snapshot bench_tally's --since starts from and tally_files_bound reads.
-    # A cold start would skip it, run the nightly without a cache and the snapshot without
-    # --since, and pass bench_tally the bounds of a fresh snapshot (the Run last_night returns is
-    # already one, measured without latency and projected).
+    # (--cold-start is another measurement, of a check job's setup from a fresh environment:
+    # cold_start.py. A run of these jobs from nothing would skip last_night, run the nightly
+    # without a cache and the snapshot without --since, and pass bench_tally the bounds of a
+    # fresh snapshot; the Run last_night returns is already one, measured without latency.)
     fresh = last_night(world)
     if "nightly" in jobs or "tally" in jobs:
         day = a_day_passes(world, rng)
