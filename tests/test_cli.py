@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from extracredit.cli import main
+from extracredit.cli import _parser, _plain_title, main
 
 ROOT = Path(__file__).parent.parent
 CONFIG = str(ROOT / ".github" / "extra-credit.yml")
@@ -54,3 +56,49 @@ def test_check_json_is_one_line_per_pr_each_ending_in_a_newline(
     assert out.endswith("}\n")
     assert [line[:36] for line in out.split("\n")] == [
         *(f'{{"pr": "Atcold/NYU-DLFL23{pr}", "title": {{'[:36] for pr in prs), ""]
+
+
+PLAIN_TITLES = [
+    ["title", "[DLFL23] Fix a typo"],
+    ["title", "[DLFL23] Fix a typo", "--config", "course.yml"],
+    ["title", "--config", "course.yml", "[DLFL23] Fix a typo"],
+    ["title", ""],
+    ["title", "", "--config", ""],
+    ["title", "Fix --config in the docs"],
+    ["title", "title", "--config", "title"],
+]
+NOT_PLAIN = [
+    ["title"],
+    ["title", "--", "-x"],
+    ["title", "-x"],
+    ["title", "--help"],
+    ["title", "x", "--config=course.yml"],
+    ["title", "x", "--conf", "course.yml"],
+    ["title", "x", "--config", "-c"],
+    ["title", "x", "y"],
+    ["title", "x", "--config", "a", "--config", "b"],
+    ["check", "x"],
+    [],
+]
+
+
+@pytest.mark.parametrize("argv", PLAIN_TITLES)
+def test_the_plain_title_forms_are_read_as_argparse_reads_them(argv: list[str]) -> None:
+    parsed = _parser().parse_args(argv)
+    assert _plain_title(argv) == (parsed.title, parsed.config)
+
+
+@pytest.mark.parametrize("argv", NOT_PLAIN)
+def test_every_other_form_is_left_to_argparse(argv: list[str]) -> None:
+    assert _plain_title(argv) is None
+
+
+@given(st.lists(st.sampled_from(["title", "--config", "--", "-x", "x", "", "c.yml", "--help",
+                                 "-1", "--config=c"]), max_size=5))
+@settings(max_examples=400, deadline=None)
+def test_whatever_is_read_without_argparse_argparse_reads_alike(argv: list[str]) -> None:
+    plain = _plain_title(argv)
+    if plain is None:
+        return
+    parsed = _parser().parse_args(argv)
+    assert (parsed.command, parsed.title, parsed.config) == ("title", *plain)

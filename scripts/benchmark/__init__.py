@@ -16,7 +16,10 @@ fakes, runs the command line as a process of its own and counts the requests; ``
 nights and the day before the measured run; ``naive`` is the naive way; ``measured`` times
 extracredit's own runs that are not a plain command (a check, the start-up, the registry);
 ``compare`` runs each job both ways and writes its section of the report, whose table, targets and
-summary are in ``report``; ``__main__`` is the command line (``scripts/bench``).
+summary are in ``report``; ``alternate`` starts small processes in alternating turns for the
+start-up job; ``cold_start`` times the setup action's install plus one check from fresh
+environments against the pip way (``--cold-start``); ``__main__`` is the command line
+(``scripts/bench``).
 """
 
 import sys

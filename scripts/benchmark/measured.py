@@ -25,7 +25,17 @@ from extracredit.registry.files import FilesRegistry, render_csv
 from extracredit.registry.parse import build_registry
 from extracredit.registry.schema import CLAIMS_COLUMNS, LEDGER_COLUMNS, ROSTER_COLUMNS
 
-from .semester import TAG, PullSpec, Targets, make_claims, make_people, universe
+from .semester import (
+    CLAIMS_KEY,
+    CONFIG,
+    STAFF_KEY,
+    TAG,
+    PullSpec,
+    Targets,
+    make_claims,
+    make_people,
+    universe,
+)
 from .world import Run, World, cli_config, run_cli
 from fakes.all_pairs import duplicates_all_pairs
 
@@ -56,11 +66,76 @@ def startup(world: World, times: int = 7) -> tuple[float, float, list[str]]:
         walls.append(time.perf_counter() - started)
     probe = ("import json, sys\nfrom extracredit.cli import main\n"
              f"main(['title', 'Fix', '--config', {str(world.config_path)!r}])\n"
-             "print(json.dumps(sorted(m for m in ('github', 'gspread', 'google.auth', 'requests')"
+             "print(json.dumps(sorted(m for m in ('github', 'gspread', 'google.auth', 'requests', "
+             "'tqdm')"
              " if m in sys.modules)))")
     shown = subprocess.run([sys.executable, "-P", "-c", probe], env=env, check=True,
                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
     return statistics.median(walls), min(walls), json.loads(shown)
+
+
+@dataclass(frozen=True)
+class Startup:
+    """Processes started the same number of times, alternating: wall seconds and peak MiB."""
+
+    walls: dict[str, list[float]]
+    peaks: dict[str, list[float]]
+
+    def wall(self, name: str) -> float:
+        return statistics.median(self.walls[name])
+
+    def peak(self, name: str) -> float:
+        return statistics.median(self.peaks[name])
+
+
+def alternate(commands: dict[str, tuple[list[str], dict[str, str]]], times: int) -> Startup:
+    """Start each command ``times`` times, in turns whose order alternates (alternate.py)."""
+    script = Path(__file__).with_name("alternate.py")
+    done = subprocess.run([sys.executable, "-P", str(script)], check=False, capture_output=True,
+                          text=True, input=json.dumps({"times": times, "commands": commands}))
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    result = json.loads(done.stdout)
+    return Startup(result["walls"], result["peaks"])
+
+
+def files_config(world: World) -> Path:
+    """The world's configuration with its registry as CSV files (the Sheets' tabs copied), so
+    that a check needs PyGithub and no other client."""
+    folder = world.folder / "files-registry"
+    folder.mkdir(exist_ok=True)
+    for name, key, tab in (("claims", CLAIMS_KEY, "Claims"), ("roster", STAFF_KEY, "Roster"),
+                           ("ledger", STAFF_KEY, "Ledger")):
+        rows = [[str(cell) for cell in row] for row in world.sheets.values(key, tab)]
+        (folder / f"{name}.csv").write_text(render_csv(rows), encoding="utf-8")
+    text = world.config_path.read_text(encoding="utf-8")
+    sheets_line = CONFIG.splitlines()[-1].format(claims=CLAIMS_KEY, staff=STAFF_KEY)
+    path = world.folder / "files-config.yml"
+    path.write_text(text.replace(sheets_line, f"registry: {{backend: files, path: {folder}}}"),
+                    encoding="utf-8")
+    return path
+
+
+def live_startup(world: World, pr: PullSpec, times: int = 21) -> Startup:
+    """A live check of one PR at no latency, a process started as a workflow step starts it,
+    against a bare ``import github`` in the same environment; and ``extracredit title``."""
+    config = files_config(world)
+    # As on a runner, bytecode is written (and read on the next run): a start-up that compiles
+    # every module each time measures the compiler.
+    unused = ("EXTRACREDIT_TEST_SHEETS_PORT", "EXTRACREDIT_GOOGLE_CREDENTIALS",
+              "PYTHONDONTWRITEBYTECODE")
+    env = {name: value for name, value in event_env(world, pr.repo, pr.number, "synchronize").items()
+           if name not in unused}
+    python = [sys.executable, "-P"]
+    plain = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", *unused)}
+    world.set_latency(0)
+    return alternate({
+        "check": ([*python, "-m", "extracredit", "check", "--config", str(config)], env),
+        "import github": ([*python, "-c", "import github"], env),
+        "title": ([*python, "-m", "extracredit", "title", f"[{TAG}] Fix a typo",
+                   *cli_config(world)], plain),
+        "python": ([*python, "-c", "pass"], plain),
+    }, times)
 
 
 @dataclass

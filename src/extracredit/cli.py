@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import traceback
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extracredit import __version__
 from extracredit.core.config import DEFAULT_CONFIG_PATH
@@ -21,13 +21,20 @@ from extracredit.errors import (
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
-from extracredit.jobs import init as initializing
 from extracredit.registry.config_file import load_config
 from extracredit.text import config as config_words
 from extracredit.text import messages
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def _parser() -> argparse.ArgumentParser:
+    # Imported here: `extracredit title` in its plain forms is read without them (_plain_title).
+    import argparse
+
+    from extracredit.jobs import init_options
+
     parser = argparse.ArgumentParser(
         prog="extracredit",
         description="Check extra-credit pull requests against the course's title rule and "
@@ -121,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     freeze.add_argument("--config", default=DEFAULT_CONFIG_PATH,
                         help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
-    initializing.add_parser(commands)
+    init_options.add_parser(commands)
 
     registry = commands.add_parser(
         "registry", help="TA tools for the registry: lint, init, export, import",
@@ -166,9 +173,27 @@ def _registry_options(command: argparse.ArgumentParser) -> None:
                          help=f"course configuration (default: {DEFAULT_CONFIG_PATH})")
 
 
-def _title(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    result = check_title(args.title, config.tag, config.term)
+def _plain_title(argv: Sequence[str]) -> tuple[str, str] | None:
+    """The title and configuration of `extracredit title TITLE [--config PATH]` (the option
+    before or after the title), the forms the workflows write, read without argparse; None for
+    anything else, which argparse reads. The title check runs on every PR event, and building
+    the parser of every command took a fifth of its start-up. No value here starts with '-', so
+    argparse would read these arguments the same way."""
+    if len(argv) < 2 or argv[0] != "title":
+        return None
+    rest, config = list(argv[1:]), DEFAULT_CONFIG_PATH
+    if len(rest) == 3 and rest[0] == "--config":
+        config, rest = rest[1], rest[2:]
+    elif len(rest) == 3 and rest[1] == "--config":
+        config, rest = rest[2], rest[:1]
+    if len(rest) != 1 or rest[0].startswith("-") or config.startswith("-"):
+        return None
+    return rest[0], config
+
+
+def _title(title: str, config_path: str) -> int:
+    config = load_config(config_path)
+    result = check_title(title, config.tag, config.term)
     say(json.dumps({
         "verdict": "pass" if result.passed else "fail",
         "problem": result.problem,
@@ -178,12 +203,18 @@ def _title(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    plain = _plain_title(arguments)
+    args = None if plain is not None else _parser().parse_args(arguments)
+    command = "title" if args is None else str(args.command)
     try:
+        if plain is not None:
+            return _title(*plain)
+        assert args is not None
         if args.command == "title":
-            return _title(args)
-        # Imported here so that `extracredit title` starts without PyGithub or gspread.
+            return _title(args.title, args.config)
+        # Each command's module is imported only for that command: `extracredit title` starts
+        # without PyGithub, gspread or what init needs, and a check without the tally's modules.
         if args.command == "check":
             from extracredit.jobs import check as checking
 
@@ -197,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return commanding.run(args)
         if args.command == "init":
+            from extracredit.jobs import init as initializing
+
             return initializing.run(args)
         if args.command == "tally":
             from extracredit.jobs import tally as tallying
@@ -215,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MissingEnvironment as error:
         from extracredit.text.usage import missing_env
 
-        say(f"extracredit: {missing_env(error.variable, args.command)}", stderr=True)
+        say(f"extracredit: {missing_env(error.variable, command)}", stderr=True)
         return EXIT_UNDECIDED
     except UserError as error:
         say(f"extracredit: {error}", stderr=True)
@@ -231,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # The log is public and an exception's message may quote a cell: name its type and the
         # code it came through, never its message.
+        import traceback
+
         say(f"extracredit: {messages.internal_error(type(error).__name__)}", stderr=True)
         for frame in traceback.format_tb(error.__traceback__):
             for line in frame.rstrip("\n").split("\n"):

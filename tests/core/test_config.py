@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from extracredit.core.config import parse_config
+from extracredit.core.config import _checked_events, _FromEvents, parse_config
 from extracredit.errors import ConfigError
 from extracredit.text.config import describe
 
@@ -175,3 +177,30 @@ def test_the_command_line_refuses_a_bad_configuration_file_with_exit_2(
     ]:
         assert main(["registry", "lint", "--config", str(path)]) == 2
         assert error in capsys.readouterr().err
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("ab:- \n\t[]{},'\"#!|>?%@`0.9\\é")), max_size=60)
+
+
+def _outcome(load: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "data", load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        return type(error).__name__, None if mark is None else mark.line
+    except (ValueError, LookupError, TypeError, ArithmeticError) as error:
+        return type(error).__name__, None
+
+
+@given(st.one_of(YAMLISH, st.sampled_from(["a: 1\n---\nb: 2\n", "", "---\n", "a: !!float\n",
+                                            "x: !!python/object/apply:os.system [echo]\n",
+                                            (ROOT / ".github" / "extra-credit.yml").read_text()])))
+@settings(max_examples=300, deadline=None)
+def test_the_checked_events_load_as_yaml_safe_load_loads_the_text(text: str) -> None:
+    # The configuration is parsed once: its checked events are loaded, not the text again.
+    try:
+        events = _checked_events(text, "course.yml")
+    except (ConfigError, yaml.YAMLError):
+        return
+    assert _outcome(lambda _: _FromEvents(events).get_single_data(), text) == _outcome(
+        yaml.safe_load, text)

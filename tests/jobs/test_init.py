@@ -30,7 +30,7 @@ from extracredit.core.config import parse_config
 from extracredit.core.titles import check_title
 from extracredit.errors import EXIT_OK, UserError
 from extracredit.jobs import init as initializing
-from extracredit.jobs import init_choices
+from extracredit.jobs import init_choices, init_options
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 CLAIMS_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc"
@@ -47,7 +47,7 @@ FILES = [
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extracredit")
-    initializing.add_parser(parser.add_subparsers(dest="command", required=True))
+    init_options.add_parser(parser.add_subparsers(dest="command", required=True))
     return parser
 
 

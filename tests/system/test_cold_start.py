@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cold_start", ROOT / "scripts" / "cold_start.py")
+    script = ROOT / "scripts" / "benchmark" / "cold_start.py"
+    spec = importlib.util.spec_from_file_location("cold_start", script)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -26,16 +27,17 @@ cold_start = load_script()
 
 
 @pytest.mark.parametrize(("uv", "pip", "expected"), [
-    ((0.9, 0.8, 1.0), (7.4, 7.0, 9.1), "cold start: uv 0.9 s, pip 7.4 s (8.2x faster), median of 3"),
-    ((2.0,), (5.0,), "cold start: uv 2.0 s, pip 5.0 s (2.5x faster), median of 1"),
-    ((1.0, 3.0), (6.0, 8.0), "cold start: uv 2.0 s, pip 7.0 s (3.5x faster), median of 2"),
+    ((0.9, 0.8, 1.0), (7.4, 7.0, 9.1),
+     "cold start: uv 0.90 s, pip 7.40 s (8.2x faster), median of 3"),
+    ((2.0,), (5.0,), "cold start: uv 2.00 s, pip 5.00 s (2.5x faster), median of 1"),
+    ((1.0, 3.0), (6.0, 8.0), "cold start: uv 2.00 s, pip 7.00 s (3.5x faster), median of 2"),
 ])
 def test_the_line(uv: tuple[float, ...], pip: tuple[float, ...], expected: str) -> None:
     assert cold_start.line(cold_start.ColdStart(uv, pip)) == expected
 
 
 def test_the_uv_way_is_the_actions_install_step() -> None:
-    assert cold_start.uv_way() == 'bash "$GITHUB_ACTION_PATH/install.sh" "$PYTHON"'
+    assert cold_start.uv_way() == 'bash "$GITHUB_ACTION_PATH/install.sh" "$PYTHON" "$CACHE"'
 
 
 def test_repeats_must_be_positive() -> None:

@@ -1,5 +1,6 @@
-"""The setup action's install script, run for real: uv and the pinned dependencies from the index,
-the package linked from a copy of the project, then checked as the workflows use it.
+"""The setup action's install script, run for real: uv and the pinned dependencies from the index
+into the wheel folder, installed from there, the package linked from a copy of the project, then
+checked as the workflows use it.
 
 The install reaches the package index (as scripts/test does); everything else stays on this machine.
 These tests are also where the lock is checked with `pip check`, which the action no longer runs.
@@ -29,6 +30,7 @@ class Installed:
 
     project: Path
     python: Path
+    cache: Path
 
     @property
     def scripts(self) -> Path:
@@ -65,8 +67,9 @@ def new_environment(folder: Path) -> Path:
     return folder / "bin" / "python"
 
 
-def install(project: Path, python: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(project / "actions" / "setup" / "install.sh"), str(python)],
+def install(project: Path, python: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(project / "actions" / "setup" / "install.sh"), str(python),
+                           str(cache)],
                           env=clean_env(), capture_output=True, text=True, timeout=TIMEOUT,
                           check=False)
 
@@ -76,9 +79,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     root = tmp_path_factory.mktemp("setup")
     project = copy_project(root / "project")
     python = new_environment(root / "env")
-    result = install(project, python)
+    result = install(project, python, root / "cache")
     assert result.returncode == 0, result.stdout + result.stderr
-    return Installed(project, python)
+    return Installed(project, python, root / "cache")
 
 
 @pytest.fixture
@@ -163,7 +166,7 @@ def test_a_copy_installed_before_is_replaced(installed: Installed) -> None:
     (old_info / "RECORD").write_text(
         f"extracredit/__init__.py,,\n{old_info.name}/METADATA,,\n{old_info.name}/RECORD,,\n",
         encoding="utf-8")
-    result = install(installed.project, installed.python)
+    result = install(installed.project, installed.python, installed.cache)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not old.exists()
     assert not old_info.exists()
@@ -180,12 +183,50 @@ def test_a_wrong_hash_stops_the_install(tmp_path: Path) -> None:
     wrong = re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, text[start:stop])
     lock.write_text(text[:start] + wrong + text[stop:], encoding="utf-8")
     python = new_environment(tmp_path / "env")
-    result = install(project, python)
+    result = install(project, python, tmp_path / "cache")
     assert result.returncode != 0
-    assert "Hash mismatch for `pyyaml==6.0.4`" in result.stderr
+    assert "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE" in result.stderr
+    assert "pyyaml==6.0.4" in result.stderr
     check = subprocess.run([str(python), "-P", "-c", "import yaml"], capture_output=True,
                            timeout=TIMEOUT, check=False)
     assert check.returncode == 1
+
+
+def test_a_poisoned_wheel_folder_costs_a_download_not_an_install(installed: Installed,
+                                                                 tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    shutil.copytree(installed.cache, cache)
+    (idna,) = (cache / "wheels").glob("idna-*.whl")
+    good = idna.read_bytes()
+    idna.write_bytes(good + b"poison")
+    (cache / "wheels" / "extra-1.0-py3-none-any.whl").write_bytes(b"not in the lock")
+    uv = cache / "uv" / "uv"
+    binary = uv.read_bytes()
+    uv.write_bytes(b"#!/bin/sh\nexit 0\n")
+    python = new_environment(tmp_path / "env")
+    result = install(installed.project, python, cache)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert idna.read_bytes() == good
+    assert not (cache / "wheels" / "extra-1.0-py3-none-any.whl").exists()
+    assert uv.read_bytes() == binary
+    assert subprocess.run([str(python), "-P", "-c", "import idna, github"], timeout=TIMEOUT,
+                          check=False).returncode == 0
+
+
+def test_a_warm_wheel_folder_needs_neither_pip_nor_the_index(installed: Installed,
+                                                             tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    shutil.copytree(installed.cache, cache)
+    # An environment without pip: the install must not need it once the folder holds every wheel.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "env")],
+                   check=True, timeout=TIMEOUT)
+    python = tmp_path / "env" / "bin" / "python"
+    result = install(installed.project, python, cache)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert subprocess.run([str(python), "-P", "-c", "import github, yaml"], timeout=TIMEOUT,
+                          check=False).returncode == 0
+    assert sorted(path.name for path in (cache / "wheels").iterdir()) == sorted(
+        path.name for path in (installed.cache / "wheels").iterdir())
 
 
 UV_PIN = re.compile(r"^uv==(\d+\.\d+\.\d+) \\$")

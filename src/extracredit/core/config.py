@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -101,6 +101,12 @@ _SCHEMA: dict[str, Any] = {
 _REQUIRED = ("course", "tag", "window", "repos", "registry")
 
 
+def _close_matches(word: str, choices: Sequence[str], cutoff: float) -> list[str]:
+    import difflib  # only when a name is wrong: not on the way of every run that reads the file
+
+    return difflib.get_close_matches(word, choices, cutoff=cutoff)
+
+
 def _fail(path: str, code: ConfigProblem, **values: object) -> ConfigError:
     return ConfigError(path, code, values)
 
@@ -114,7 +120,7 @@ def _check_keys(mapping: dict[str, Any], allowed: dict[str, Any], prefix: str) -
         if not isinstance(key, str):
             raise _fail(f"{prefix}{key!r}", "key-not-text")
         if key not in allowed:
-            near = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+            near = _close_matches(key, list(allowed), cutoff=0.6)
             raise _fail(prefix + key, "unknown-key", near=near[0] if near else None,
                         allowed=sorted(allowed))
 
@@ -182,10 +188,12 @@ def _parse_cap(value: Any) -> Decimal:
     return _precise_enough(cap, "cap")
 
 
-def _refuse_yaml_features(text: str, source: str) -> None:
-    """Anchors and aliases let a few hundred bytes expand to gigabytes, and deep nesting exhausts
-    the parser's stack; a course configuration needs neither."""
+def _checked_events(text: str, source: str) -> list[yaml.Event]:
+    """The text's YAML events, refused with a ConfigError when they use anchors or aliases (a
+    few hundred bytes can expand to gigabytes) or nest too deep (it exhausts the parser's stack):
+    a course configuration needs neither."""
     depth = 0
+    events = []
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         line = f"line {event.start_mark.line + 1}" if event.start_mark is not None else "somewhere"
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
@@ -197,6 +205,33 @@ def _refuse_yaml_features(text: str, source: str) -> None:
                                                    "limit": MAX_CONFIG_DEPTH})
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+        events.append(event)
+    return events
+
+
+class _FromEvents(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """yaml.safe_load's composer, safe constructor and resolver, fed the events already parsed
+    and checked: the text is parsed once, not once to check it and again to load it."""
+
+    def __init__(self, events: list[yaml.Event]) -> None:
+        self._events = events
+        self._next = 0
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        if self._next >= len(self._events):
+            return False
+        return not choices or isinstance(self._events[self._next], choices)
+
+    def peek_event(self) -> yaml.Event | None:
+        return self._events[self._next] if self._next < len(self._events) else None
+
+    def get_event(self) -> yaml.Event | None:
+        event = self.peek_event()
+        self._next += 1
+        return event
 
 
 def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
@@ -204,8 +239,7 @@ def parse_config(text: str, source: str = DEFAULT_CONFIG_PATH) -> Config:
     if len(text) > MAX_CONFIG_CHARS:
         raise ConfigError("", "too-big", {"source": source, "limit": MAX_CONFIG_CHARS})
     try:
-        _refuse_yaml_features(text, source)
-        data = yaml.safe_load(text)
+        data = _FromEvents(_checked_events(text, source)).get_single_data()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "somewhere"
@@ -345,7 +379,7 @@ def _parse_columns(value: Any) -> tuple[tuple[str, str], ...]:
         path = f"registry.columns.{header}"
         name = _text(column, path)
         if name not in MAPPABLE_COLUMNS:
-            near = difflib.get_close_matches(name, MAPPABLE_COLUMNS, n=1, cutoff=0.5)
+            near = _close_matches(name, MAPPABLE_COLUMNS, cutoff=0.5)
             raise _fail(path, "bad-column", name=name, near=near[0] if near else None,
                         allowed=MAPPABLE_COLUMNS)
         pairs.append((str(header).strip(), name))
@@ -373,5 +407,5 @@ def _parse_registry(value: Any) -> RegistrySettings:
         claims = _text(registry["claims"], "registry.claims")
         staff = _text(registry.get("staff", claims), "registry.staff")
         return RegistrySettings(backend="sheets", claims=claims, staff=staff, columns=columns)
-    near = difflib.get_close_matches(backend, ["files", "sheets"], n=1, cutoff=0.5)
+    near = _close_matches(backend, ["files", "sheets"], cutoff=0.5)
     raise _fail("registry.backend", "bad-backend", backend=backend, near=near[0] if near else None)

@@ -1,26 +1,27 @@
-"""Cold start of a check job: the setup action's install and one check, uv's way and pip's, timed.
+"""Cold start of a check job (``scripts/bench --cold-start``): the setup action's install and one
+check, from a fresh environment, the action's way and the pip way it replaced, timed side by side.
 
 Each round starts from a fresh environment (a copy of one virtual environment, made untimed: on a
 runner actions/setup-python provides the interpreter either way) and a fresh copy of the project
 laid out like a runner's copy of the action. Timed, per way:
 
 - uv: the `run:` of the "Install extracredit" step, read from actions/setup/action.yml and run as
-  the runner runs it (it calls install.sh beside it: uv from pip's cache, the dependencies
-  downloaded and hash-checked, as the action keeps no cache of them, the source linked);
+  the runner runs it (install.sh beside it: the wheel folder checked against the locks, uv run
+  from its wheel, the dependencies installed from the folder, the source linked), with a warm
+  setup cache: a fresh copy of the folder an earlier round left, as actions/cache restores it
+  (the copy, like the restore's download, is not timed);
 - pip: the install step the action had before uv, kept below: pip install --require-hashes of
-  the same lock (from a warm pip cache), a build and install of the package, pip check;
+  the same lock (from a warm pip cache, likewise not timed), a build and install of the package,
+  pip check;
 
 then, in both, one `extracredit check` of one PR of the demo semester, offline, from an empty
 working directory: it imports what the live check imports, so bytecode that an install did not
-compile is paid for here. One untimed round warms the pip cache first; the rounds alternate
-which way goes first, and the median of each way is reported.
-
-Usage: python scripts/cold_start.py [--repeats N]
+compile is paid for here. One untimed round of each way warms the caches first; the rounds
+alternate which way goes first, and the median of each way is reported.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -28,13 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 ACTION = ROOT / "actions" / "setup" / "action.yml"
 INSTALL_STEP = "Install extracredit"
 TIMEOUT = 600
@@ -77,7 +77,7 @@ def uv_way() -> str:
     """The action's own install step, so that what is timed is what the action runs."""
     action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
     (step,) = [step for step in action["runs"]["steps"] if step.get("name") == INSTALL_STEP]
-    if step["shell"] != "bash" or set(step["env"]) != {"PYTHON"}:
+    if step["shell"] != "bash" or set(step["env"]) != {"PYTHON", "CACHE"}:
         raise RuntimeError(f"{ACTION}: the step {INSTALL_STEP!r} is no longer run as timed here")
     script: str = step["run"]
     return script
@@ -100,8 +100,10 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def one_round(script: str, template: Path, work: Path, env: dict[str, str]) -> float:
-    """Set up a fresh environment with `script` and run one check; return the seconds taken."""
+def one_round(script: str, template: Path, work: Path, env: dict[str, str], cache: Path) -> float:
+    """Set up a fresh environment with `script` and run one check; return the seconds taken.
+    The setup cache starts as a copy of `cache` and is kept there afterwards, as actions/cache
+    restores and saves it."""
     work.mkdir()
     project = copy_project(work / "action")
     venv = work / "env"
@@ -109,7 +111,10 @@ def one_round(script: str, template: Path, work: Path, env: dict[str, str]) -> f
     python = venv / "bin" / "python"
     empty = work / "workspace"
     empty.mkdir()
-    step_env = {**env, "PYTHON": str(python),
+    kept = work / "extracredit-setup"
+    if cache.is_dir():
+        shutil.copytree(cache, kept)
+    step_env = {**env, "PYTHON": str(python), "CACHE": str(kept),
                 "GITHUB_ACTION_PATH": str(project / "actions" / "setup")}
     started = time.perf_counter()
     # As the runner runs a `shell: bash` step.
@@ -121,6 +126,8 @@ def one_round(script: str, template: Path, work: Path, env: dict[str, str]) -> f
     seconds = time.perf_counter() - started
     if checked.returncode not in (0, 1):
         raise RuntimeError(f"the check failed ({checked.returncode}): {checked.stderr}")
+    if kept.is_dir() and not cache.is_dir():
+        shutil.copytree(kept, cache)
     shutil.rmtree(work)
     return seconds
 
@@ -137,29 +144,18 @@ def measure(repeats: int) -> ColdStart:
         template = base / "template"
         subprocess.run([sys.executable, "-m", "venv", str(template)], check=True, env=env,
                        timeout=TIMEOUT)
+        cache = base / "wheel-cache"
         for name, script in ways.items():
-            one_round(script, template, base / f"warm-{name}", env)
+            one_round(script, template, base / f"warm-{name}", env, cache)
         for index in range(repeats):
             order = list(ways) if index % 2 == 0 else list(reversed(ways))
             for name in order:
-                took = one_round(ways[name], template, base / f"{name}-{index}", env)
+                took = one_round(ways[name], template, base / f"{name}-{index}", env, cache)
                 seconds[name].append(took)
                 print(f"round {index + 1}: {name} {took:.2f} s", file=sys.stderr)
     return ColdStart(tuple(seconds["uv"]), tuple(seconds["pip"]))
 
 
 def line(result: ColdStart) -> str:
-    return (f"cold start: uv {result.uv:.1f} s, pip {result.pip:.1f} s "
+    return (f"cold start: uv {result.uv:.2f} s, pip {result.pip:.2f} s "
             f"({result.pip / result.uv:.1f}x faster), median of {result.repeats}")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=3, help="timed rounds of each way (3)")
-    args = parser.parse_args(argv)
-    print(line(measure(args.repeats)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
