@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,9 @@ from extracredit.text import messages
 
 if TYPE_CHECKING:
     import argparse
+
+# The commands that run as one short process per PR event: the cyclic collector stays off in them.
+SHORT_COMMANDS = frozenset({"title", "check", "command"})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -207,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = _plain_title(arguments)
     args = None if plain is not None else _parser().parse_args(arguments)
     command = "title" if args is None else str(args.command)
+    if command not in SHORT_COMMANDS:
+        gc.enable()  # off while python -m extracredit started (__main__.py); these build a lot
     try:
         if plain is not None:
             return _title(*plain)
