@@ -102,3 +102,23 @@ def test_whatever_is_read_without_argparse_argparse_reads_alike(argv: list[str])
         return
     parsed = _parser().parse_args(argv)
     assert (parsed.command, parsed.title, parsed.config) == ("title", *plain)
+
+
+@pytest.mark.parametrize(("argv", "collecting"), [
+    (["title", "--config", CONFIG, "[DLFL23] Fix"], False),
+    (["check", "--snapshot", SNAPSHOT, "--pr", "Atcold/NYU-DLFL23#91", "--config", CONFIG], False),
+    (["tally", "--snapshot", SNAPSHOT, "--config", CONFIG, "--out", "{out}"], True),
+], ids=["title", "check", "tally"])
+def test_the_collector_is_back_on_only_for_long_commands(
+        argv: list[str], collecting: bool, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # python -m extracredit starts with the cyclic collector off (__main__.py).
+    import gc
+
+    gc.disable()
+    try:
+        main([arg.replace("{out}", str(tmp_path / "out")) for arg in argv])
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
+    capsys.readouterr()
