@@ -21,7 +21,7 @@ from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, Unmatch
 HISTOGRAM_STEP = Decimal("0.5")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PullCredit:
     """One PR of a student in the configured repos: its decision, its claim and what it earned."""
 
@@ -45,7 +45,7 @@ class PullCredit:
         return self.decision == "accepted"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StudentCredit:
     """One row of the Tally: a student's PRs, raw and capped credit, and why."""
 
@@ -64,7 +64,7 @@ class StudentCredit:
         return tuple(pull.url for pull in self.pulls if pull.accepted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unmatched:
     """A credit candidate whose author is no student: listed, never credited."""
 
@@ -74,7 +74,7 @@ class Unmatched:
     reason: UnmatchedReason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KindCounts:
     """Decisions on the students' candidate PRs carrying claims of one kind (None: no claim)."""
 
@@ -85,7 +85,7 @@ class KindCounts:
     closed: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistogramBucket:
     """Students whose credit is in (low, high]; the first bucket holds exactly 0."""
 
@@ -94,7 +94,7 @@ class HistogramBucket:
     students: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Aggregates:
     """What the public job summary may show: counts only, nothing per student."""
 
@@ -108,7 +108,7 @@ class Aggregates:
     histogram: tuple[HistogramBucket, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tally:
     students: tuple[StudentCredit, ...]  # sorted by key
     unmatched: tuple[Unmatched, ...]  # sorted by repo and number
@@ -148,7 +148,7 @@ def _unmatched_reason(pr: PullRequest, unrostered: frozenset[str]) -> UnmatchedR
     return "not-a-student"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """A PR being tallied; settled into a PullCredit once its unit of credit is known."""
 
@@ -221,7 +221,7 @@ def _count_units(drafts: Sequence[_Draft], config: Config) -> None:
                 member.no_credit, member.credited_by = "already-credited", best.ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """One entry of a student's Notes: what a PR earned, or why it earned nothing, or (with no
     PR) that the student has no NetID; ``text.gradebook`` words it."""
@@ -253,7 +253,7 @@ def _note(draft: _Draft, tag: str) -> Note | None:
                 opened_on=draft.opened_on.isoformat(), tag=f"[{tag}]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Person:
     netid: str
     name: str

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, in_years
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.errors import SnapshotError
+from extracredit.forge.snapshot_stream import read_regular
+from extracredit.settings import env_number
 from extracredit.text import messages
 
-# A semester of PRs with their files is a few megabytes; a snapshot nests six levels deep.
-MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+# A semester of PRs with their files is a few megabytes, a course of 100,000 PRs about 92 MB; the
+# bound keeps a runaway file from filling the memory, and EXTRACREDIT_SNAPSHOT_MAX_MIB moves it.
+# A snapshot nests six levels deep.
+MAX_SNAPSHOT_MIB = 256
+MAX_SNAPSHOT_BYTES = MAX_SNAPSHOT_MIB * 1024 * 1024
+SNAPSHOT_MAX_MIB_SETTING = "EXTRACREDIT_SNAPSHOT_MAX_MIB"
 MAX_SNAPSHOT_DEPTH = 32
 # PR numbers and account ids as GitHub gives them: positive, and far below these.
 MAX_PR_NUMBER = 10**9
 MAX_ACCOUNT_ID = 10**15
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,14 +57,36 @@ def parse_time(value: Any, where: str) -> datetime:
     return moment
 
 
-def _optional_time(value: Any, where: str) -> datetime | None:
-    return None if value is None else parse_time(value, where)
+class Shared:
+    """One object for equal values met again and again while a snapshot is read (logins, file
+    paths, states, titles, times, accounts, files): a course of 100,000 PRs repeats most of them,
+    and each PR keeping its own copies was most of a tally's memory."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self.times: dict[str, datetime] = {}
+
+    def __call__(self, value: T) -> T:
+        return self.values.setdefault(value, value)  # type: ignore[no-any-return]
+
+    def time(self, value: Any, where: str) -> datetime:
+        if isinstance(value, str):
+            known = self.times.get(value)
+            if known is not None:
+                return known
+            moment = self.times[value] = parse_time(value, where)
+            return moment
+        return parse_time(value, where)
+
+    def optional_time(self, value: Any, where: str) -> datetime | None:
+        return None if value is None else self.time(value, where)
 
 
-def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
+def pull_from_json(repo: str, data: Any, where: str, shared: Shared | None = None) -> PullRequest:
     """Convert one PR in GitHub's REST field names; raises SnapshotError naming the bad field."""
     if not isinstance(data, dict):
         raise SnapshotError(f"{where}: expected a PR object")
+    share = shared or Shared()
     try:
         user = data.get("user") or {}
         head = data.get("head") or {}
@@ -64,26 +95,28 @@ def pull_from_json(repo: str, data: Any, where: str) -> PullRequest:
         if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < MAX_PR_NUMBER:
             raise SnapshotError(f"{where}.number: expected a PR number, got {number!r}")
         return PullRequest(
-            repo=repo,
+            repo=share(repo),
             number=number,
-            title=str(data.get("title") or ""),
-            body=str(data.get("body") or ""),
-            state=str(data.get("state") or "open"),
+            title=share(str(data.get("title") or "")),
+            body=share(str(data.get("body") or "")),
+            state=share(str(data.get("state") or "open")),
             draft=bool(data.get("draft")),
-            created_at=parse_time(data["created_at"], f"{where}.created_at"),
-            closed_at=_optional_time(data.get("closed_at"), f"{where}.closed_at"),
-            merged_at=_optional_time(data.get("merged_at"), f"{where}.merged_at"),
+            created_at=share.time(data["created_at"], f"{where}.created_at"),
+            closed_at=share.optional_time(data.get("closed_at"), f"{where}.closed_at"),
+            merged_at=share.optional_time(data.get("merged_at"), f"{where}.merged_at"),
             html_url=str(data.get("html_url") or f"https://github.com/{repo}/pull/{number}"),
-            author_association=str(data.get("author_association") or "NONE"),
-            user=Account(str(user.get("login") or "ghost"), _account_id(user.get("id")),
-                         str(user.get("type") or "User")),
-            labels=tuple(str(label.get("name")) for label in data.get("labels") or []
-                         if isinstance(label, dict) and label.get("name")),
+            author_association=share(str(data.get("author_association") or "NONE")),
+            user=share(Account(share(str(user.get("login") or "ghost")), _account_id(user.get("id")),
+                               share(str(user.get("type") or "User")))),
+            labels=share(tuple(share(str(label.get("name"))) for label in data.get("labels") or []
+                               if isinstance(label, dict) and label.get("name"))),
             head_sha=str(head.get("sha") or ""),
-            files=tuple(ChangedFile(str(f["filename"]), str(f.get("status") or "modified"),
-                                    int(f.get("additions") or 0), int(f.get("deletions") or 0))
-                        for f in files),
-            updated_at=_optional_time(data.get("updated_at"), f"{where}.updated_at"),
+            files=share(tuple(share(ChangedFile(share(str(f["filename"])),
+                                                share(str(f.get("status") or "modified")),
+                                                int(f.get("additions") or 0),
+                                                int(f.get("deletions") or 0)))
+                              for f in files)),
+            updated_at=share.optional_time(data.get("updated_at"), f"{where}.updated_at"),
         )
     except KeyError as error:
         raise SnapshotError(f"{where}: the field {error.args[0]!r} is missing") from None
@@ -130,11 +163,12 @@ def parse_snapshot(data: Any) -> Snapshot:
     if not isinstance(repos, dict):
         raise SnapshotError("'repos' must map OWNER/REPO to {\"pulls\": [...]}")
     pulls = {}
+    shared = Shared()
     for repo, content in repos.items():
         items = content.get("pulls") if isinstance(content, dict) else None
         if not isinstance(items, list):
             raise SnapshotError(f"repos[{repo!r}].pulls must be a list of PRs")
-        pulls[repo] = tuple(pull_from_json(repo, item, f"repos[{repo!r}].pulls[{index}]")
+        pulls[repo] = tuple(pull_from_json(repo, item, f"repos[{repo!r}].pulls[{index}]", shared)
                             for index, item in enumerate(items))
     return Snapshot(taken_at, pulls)
 
@@ -165,16 +199,36 @@ def nesting_depth(value: Any) -> int:
     return deepest
 
 
+def max_snapshot_bytes() -> int:
+    """The bound on a snapshot's size: EXTRACREDIT_SNAPSHOT_MAX_MIB, else MAX_SNAPSHOT_MIB."""
+    mib = env_number(SNAPSHOT_MAX_MIB_SETTING, MAX_SNAPSHOT_MIB, unit="MiB")
+    return int(mib * 1024 * 1024)
+
+
+def read_text(path: Path) -> str:
+    """A file's text, of bounded size and in UTF-8; ValueError or OSError when it is not one."""
+    limit = max_snapshot_bytes()
+    with path.open("rb") as handle:
+        # The size first, for a regular file: a file far over the bound is not read at all.
+        if os.fstat(handle.fileno()).st_size > limit:
+            raise ValueError(messages.snapshot_too_large(limit, SNAPSHOT_MAX_MIB_SETTING))
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError(messages.snapshot_too_large(limit, SNAPSHOT_MAX_MIB_SETTING))
+    return raw.decode("utf-8")
+
+
 def read_json(path: Path) -> Any:
     """A JSON file of bounded size and depth, with finite numbers only (``NaN`` and ``Infinity``,
     which Python's json reads, are not JSON); ValueError or OSError when it is not one."""
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
-    if len(raw) > MAX_SNAPSHOT_BYTES:
-        raise ValueError(f"larger than {MAX_SNAPSHOT_BYTES // (1024 * 1024)} MiB")
+    return parse_json(read_text(path))
+
+
+def parse_json(text: str) -> Any:
+    """``read_json`` of a file's text."""
     too_deep = ValueError(f"nested more than {MAX_SNAPSHOT_DEPTH} levels deep")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:  # deeper than the parser's stack: deeper than any snapshot
         raise too_deep from None
     if nesting_depth(data) > MAX_SNAPSHOT_DEPTH:
@@ -182,9 +236,27 @@ def read_json(path: Path) -> Any:
     return data
 
 
+def _read_regular(text: str) -> Snapshot | None:
+    """The snapshot read PR by PR (``snapshot_stream``), or None for the ordinary reading."""
+    shared = Shared()
+    found = read_regular(text, lambda repo, data, where: pull_from_json(repo, data, where, shared),
+                         MAX_SNAPSHOT_DEPTH, nesting_depth)
+    if found is None:
+        return None
+    try:
+        return Snapshot(parse_time(found[0], "taken_at"), found[1])
+    except SnapshotError:
+        return None
+
+
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        data = read_json(path)
+        text = read_text(path)
+        regular = _read_regular(text)
+        if regular is not None:
+            return regular
+        data = parse_json(text)
+        del text  # the tree is what is read now
     except OSError as error:
         raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(
             path=path, reason=error.strerror or error)) from None

@@ -129,6 +129,10 @@ def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
 def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Problem]]:
     rows, problems = _rows(table)
     claims: list[Claim] = []
+    # One string for the cells a registry repeats (logins, NetIDs, names, kinds, targets): a
+    # large course's claims keep them for the whole run, not the Claims tab itself.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     for row in rows:
         login = normalize_login(row.get("GitHub"))
         claim_id = row.get("Claim").upper() or None
@@ -164,14 +168,14 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             id=claim_id,
             row=row.row,
             submitted=submitted,
-            github=login,
+            github=share(login, login),
             github_id=account,
-            netid=netid,
-            name=row.get("Name"),
-            kind=kind,
-            targets=targets,
-            plan=row.get("Plan"),
-            status=status,
+            netid=share(netid, netid) if netid else netid,
+            name=share(name := row.get("Name"), name),
+            kind=share(kind, kind),
+            targets=tuple(share(entry, entry) for entry in targets),
+            plan=share(plan := row.get("Plan"), plan),
+            status=share(status, status),
             pr_urls=tuple(url for url in re.split(r"[\s,;]+", row.get("PR")) if url),
             updated=parse_time(row.get("Updated"), zone),
         ))
