@@ -126,15 +126,18 @@ class Claim:
     # Who the claim belongs to: the NetID, else (until a TA fixes the row) the login. Worked out
     # once, and one string per student: the rules ask it of every claim many times over.
     owner: str = field(init=False, repr=False, compare=False)
+    # Claims key the activity, duplicates and units of credit: hashing every field (targets, plan,
+    # PR URLs) each time was much of a tally's time, and so was hashing an aware moment again.
+    # Equal claims share these fields.
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         owner = self.netid.lower() if self.netid else "@" + (self.github or "").lower()
         object.__setattr__(self, "owner", sys.intern(owner))
+        object.__setattr__(self, "_hash", hash((self.row, self.id, self.submitted)))
 
     def __hash__(self) -> int:
-        # Claims key the activity, duplicates and units of credit: hashing every field (targets,
-        # plan, PR URLs) each time was much of a tally's time. Equal claims share these fields.
-        return hash((self.row, self.id, self.submitted))
+        return self._hash
 
     @property
     def label(self) -> str:

@@ -250,9 +250,44 @@ class TargetIndex:
         return [numbers for numbers in found if numbers]
 
 
+class FewTargets:
+    """The entries of a few claims (one student's) filed by the path or the file name a literal
+    entry matches, with the claims that have a folder or a glob set aside to be matched one by
+    one with ``covers``."""
+
+    __slots__ = ("loose", "names", "paths")
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[int]] = {}
+        self.names: dict[str, list[int]] = {}
+        self.loose: list[int] = []
+
+    def add(self, number: int, entries: Iterable[str]) -> None:
+        loose = False
+        for entry in entries:
+            if entry.endswith("/") or _is_glob(entry):
+                loose = True
+            elif "/" in entry:
+                self.paths.setdefault(entry, []).append(number)
+            else:
+                self.names.setdefault(entry, []).append(number)
+        if loose:
+            self.loose.append(number)
+
+    def matching(self, paths: Iterable[str]) -> tuple[set[int], list[int]]:
+        """The numbers of the claims whose literal entries match one of ``paths``, and those of
+        the claims that may match through a folder or a glob (for the caller to check)."""
+        found: set[int] = set()
+        for path in paths:
+            found.update(self.paths.get(path, ()))
+            found.update(self.names.get(_name(path), ()))
+        return found, self.loose
+
+
 _WILD_SEGMENT = re.compile(r"^[*?.]*$")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_overbroad(entry: str) -> bool:
     """An entry that names no folder and no file of its own (``*``, ``**``, ``**/*``, ``*.*``, the
     repository root): it would hold the whole repository against every later claim."""
