@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
-from extracredit.core.claims import carried_claim
+from extracredit.core.claims import carried_claims
 from extracredit.core.config import Config, Labels
 from extracredit.core.holds import claim_activity, find_duplicates
 from extracredit.core.identity import build_directory
@@ -331,8 +331,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
     directory = build_directory(registry.roster, registry.claims)
     # Each PR's author and claim, worked out once for the activity and for the credit.
     owners = [directory.resolve(pr.user) for pr in course_pulls]
-    carried_by = [carried_claim(pr, owner, registry.claims).claim
-                  for pr, owner in zip(course_pulls, owners, strict=True)]
+    carried_by = carried_claims(course_pulls, owners, registry.claims)
     activity = claim_activity(registry, course_pulls, directory, carried_by=carried_by)
     duplicates = find_duplicates(registry.claims, activity,
                                  timedelta(days=config.claims.expire_after_days))

@@ -223,7 +223,7 @@ class TargetIndex:
         # Not remembered per path, unlike the rest: a path is tested only against the globs of
         # its own folders, a handful, and remembering each path's answers would keep an object
         # per path alive, which the garbage collector then sweeps again and again.
-        for folder in ("", *folders):
+        for folder in ("", *folders) if self.path_globs_in else ():
             for glob in self.path_globs_in.get(folder, ()):
                 if _glob_regex(glob).match(path):
                     found.append(get(glob))
@@ -297,4 +297,7 @@ def is_overbroad(entry: str) -> bool:
 
 def holding_targets(claim: Claim) -> tuple[str, ...]:
     """The entries of a claim that hold files against other students' claims."""
-    return tuple(entry for entry in claim.targets if not is_overbroad(entry))
+    targets = claim.targets
+    if not any(map(is_overbroad, targets)):
+        return targets
+    return tuple(entry for entry in targets if not is_overbroad(entry))

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, in_years
 from extracredit.core.model import Account, ChangedFile, PullRequest
@@ -27,8 +27,6 @@ MAX_SNAPSHOT_DEPTH = 32
 # PR numbers and account ids as GitHub gives them: positive, and far below these.
 MAX_PR_NUMBER = 10**9
 MAX_ACCOUNT_ID = 10**15
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,30 +61,46 @@ class Shared:
     and each PR keeping its own copies was most of a tally's memory."""
 
     def __init__(self) -> None:
-        self.values: dict[Any, Any] = {}
+        self.strings: dict[str, str] = {}
         self.times: dict[str, datetime] = {}
+        self.accounts: dict[tuple[str, int | None, str], Account] = {}
+        self.files: dict[tuple[str, str, int, int], ChangedFile] = {}
+        self.tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
-    def __call__(self, value: T) -> T:
-        return self.values.setdefault(value, value)  # type: ignore[no-any-return]
-
-    def time(self, value: Any, where: str) -> datetime:
+    def time(self, value: Any, where: str, field: str) -> datetime:
         if isinstance(value, str):
             known = self.times.get(value)
             if known is not None:
                 return known
-            moment = self.times[value] = parse_time(value, where)
+            moment = self.times[value] = parse_time(value, f"{where}.{field}")
             return moment
-        return parse_time(value, where)
+        return parse_time(value, f"{where}.{field}")
 
-    def optional_time(self, value: Any, where: str) -> datetime | None:
-        return None if value is None else self.time(value, where)
+    def optional_time(self, value: Any, where: str, field: str) -> datetime | None:
+        return None if value is None else self.time(value, where, field)
+
+    def account(self, login: str, number: int | None, kind: str) -> Account:
+        key = (login, number, kind)
+        found = self.accounts.get(key)
+        if found is None:
+            found = self.accounts[key] = Account(login, number, kind)
+        return found
+
+    def file(self, filename: str, status: str, additions: int, deletions: int) -> ChangedFile:
+        key = (filename, status, additions, deletions)
+        found = self.files.get(key)
+        if found is None:
+            found = self.files[key] = ChangedFile(filename, status, additions, deletions)
+        return found
 
 
 def pull_from_json(repo: str, data: Any, where: str, shared: Shared | None = None) -> PullRequest:
     """Convert one PR in GitHub's REST field names; raises SnapshotError naming the bad field."""
     if not isinstance(data, dict):
         raise SnapshotError(f"{where}: expected a PR object")
-    share = shared or Shared()
+    shared = shared or Shared()
+    text = shared.strings.setdefault
+    tuples = shared.tuples.setdefault
     try:
         user = data.get("user") or {}
         head = data.get("head") or {}
@@ -94,29 +108,43 @@ def pull_from_json(repo: str, data: Any, where: str, shared: Shared | None = Non
         number = data["number"]
         if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < MAX_PR_NUMBER:
             raise SnapshotError(f"{where}.number: expected a PR number, got {number!r}")
+        # In the order of PullRequest's fields, so that the first bad one is the one named.
+        title = str(data.get("title") or "")
+        body = str(data.get("body") or "")
+        state = str(data.get("state") or "open")
+        created_at = shared.time(data["created_at"], where, "created_at")
+        closed_at = shared.optional_time(data.get("closed_at"), where, "closed_at")
+        merged_at = shared.optional_time(data.get("merged_at"), where, "merged_at")
+        html_url = str(data.get("html_url") or f"https://github.com/{repo}/pull/{number}")
+        association = str(data.get("author_association") or "NONE")
+        login = str(user.get("login") or "ghost")
+        account = shared.account(text(login, login), _account_id(user.get("id")),
+                                 text(kind := str(user.get("type") or "User"), kind))
+        names = (str(label.get("name")) for label in data.get("labels") or []
+                 if isinstance(label, dict) and label.get("name"))
+        labels = tuple(text(name, name) for name in names)
+        head_sha = str(head.get("sha") or "")
+        changed = tuple(shared.file(text(name, name), text(status, status),
+                                    int(f.get("additions") or 0), int(f.get("deletions") or 0))
+                        for f in files
+                        for name, status in ((str(f["filename"]), str(f.get("status") or "modified")),))
         return PullRequest(
-            repo=share(repo),
+            repo=text(repo, repo),
             number=number,
-            title=share(str(data.get("title") or "")),
-            body=share(str(data.get("body") or "")),
-            state=share(str(data.get("state") or "open")),
+            title=text(title, title),
+            body=text(body, body),
+            state=text(state, state),
             draft=bool(data.get("draft")),
-            created_at=share.time(data["created_at"], f"{where}.created_at"),
-            closed_at=share.optional_time(data.get("closed_at"), f"{where}.closed_at"),
-            merged_at=share.optional_time(data.get("merged_at"), f"{where}.merged_at"),
-            html_url=str(data.get("html_url") or f"https://github.com/{repo}/pull/{number}"),
-            author_association=share(str(data.get("author_association") or "NONE")),
-            user=share(Account(share(str(user.get("login") or "ghost")), _account_id(user.get("id")),
-                               share(str(user.get("type") or "User")))),
-            labels=share(tuple(share(str(label.get("name"))) for label in data.get("labels") or []
-                               if isinstance(label, dict) and label.get("name"))),
-            head_sha=str(head.get("sha") or ""),
-            files=share(tuple(share(ChangedFile(share(str(f["filename"])),
-                                                share(str(f.get("status") or "modified")),
-                                                int(f.get("additions") or 0),
-                                                int(f.get("deletions") or 0)))
-                              for f in files)),
-            updated_at=share.optional_time(data.get("updated_at"), f"{where}.updated_at"),
+            created_at=created_at,
+            closed_at=closed_at,
+            merged_at=merged_at,
+            html_url=html_url,
+            author_association=text(association, association),
+            user=account,
+            labels=tuples(labels, labels),
+            head_sha=head_sha,
+            files=tuples(changed, changed),
+            updated_at=shared.optional_time(data.get("updated_at"), where, "updated_at"),
         )
     except KeyError as error:
         raise SnapshotError(f"{where}: the field {error.args[0]!r} is missing") from None

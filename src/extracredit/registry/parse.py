@@ -27,6 +27,8 @@ from extracredit.errors import RegistryError
 from extracredit.registry.schema import CLAIMS_COLUMNS, COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
 from extracredit.text import messages
 
+_URLS_SPLIT = re.compile(r"[\s,;]+")
+
 
 class _Row:
     """Cells of one row looked up by column name, with the row's problems collected."""
@@ -134,31 +136,35 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
     shared: dict[str, str] = {}
     share = shared.setdefault
     for row in rows:
-        login = normalize_login(row.get("GitHub"))
-        claim_id = row.get("Claim").upper() or None
+        # Each cell read once: a large course has 100,000 rows.
+        get = row.get
+        github, kind_cell, target, status_cell = get("GitHub"), get("Kind"), get("Target"), get("Status")
+        name, plan = get("Name"), get("Plan")
+        login = normalize_login(github)
+        claim_id = get("Claim").upper() or None
         if claim_id and not CLAIM_ID.match(claim_id):
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
         # An id on two rows is settled by core.sightings.settle, which knows which row was seen.
         submitted = row.time("Submitted", zone, login)
         if login is None:
-            row.report("GitHub", "bad-login", value=row.get("GitHub"))
-        netid = row.get("NetID") or None
+            row.report("GitHub", "bad-login", value=github)
+        netid = get("NetID") or None
         if netid is None:
             row.report("NetID", "empty", login)
-        kind = row.get("Kind").lower()
+        kind = kind_cell.lower()
         if kind not in KINDS:
-            row.report("Kind", "bad-kind", login, value=row.get("Kind"))
-        targets = split_targets(row.get("Target"))
+            row.report("Kind", "bad-kind", login, value=kind_cell)
+        targets = split_targets(target)
         if not targets:
             row.report("Target", "empty", login)
         # Empty means open; it is kept empty so that the sync writes the word in.
-        status = " ".join(row.get("Status").lower().split())
+        status = " ".join(status_cell.lower().split())
         if status and status not in STATUSES:
-            row.report("Status", "bad-status", login, value=row.get("Status"))
+            row.report("Status", "bad-status", login, value=status_cell)
             status = ""
-        for column in ("Plan", "Target", "Name"):
-            if row.get(column).startswith("="):
+        for column, cell in (("Plan", plan), ("Target", target), ("Name", name)):
+            if cell.startswith("="):
                 row.report(column, "formula", login)
         account = row.account_id("GitHub ID", login)
         problems.extend(row.problems)
@@ -171,13 +177,13 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             github=share(login, login),
             github_id=account,
             netid=share(netid, netid) if netid else netid,
-            name=share(name := row.get("Name"), name),
+            name=share(name, name),
             kind=share(kind, kind),
             targets=tuple(share(entry, entry) for entry in targets),
-            plan=share(plan := row.get("Plan"), plan),
+            plan=share(plan, plan),
             status=share(status, status),
-            pr_urls=tuple(url for url in re.split(r"[\s,;]+", row.get("PR")) if url),
-            updated=parse_time(row.get("Updated"), zone),
+            pr_urls=tuple(url for url in _URLS_SPLIT.split(get("PR")) if url),
+            updated=parse_time(get("Updated"), zone),
         ))
     return claims, problems
 
