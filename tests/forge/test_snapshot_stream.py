@@ -4,6 +4,7 @@ reading of the whole tree gives, or leaves the text to that reading."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,15 @@ def ordinary(text: str) -> Snapshot | str:
         return f"{type(error).__name__}: {error}"
 
 
-def agrees(text: str) -> bool:
-    """PR by PR: None (left to the ordinary reading), or what the ordinary reading gives."""
-    regular = _read_regular(text)
+def agrees(text: str, cut: int = 0) -> bool:
+    """PR by PR (in two chunks, cut at ``cut``): None (left to the ordinary reading), or what the
+    ordinary reading gives."""
+    regular = _read_regular([text[:cut], text[cut:]])
     return regular is None or regular == ordinary(text)
 
 
 def test_the_demo_is_read_pr_by_pr_as_the_ordinary_reading_reads_it() -> None:
-    regular = _read_regular(DEMO_TEXT)
+    regular = _read_regular([DEMO_TEXT])
     assert regular is not None
     assert regular == ordinary(DEMO_TEXT)
     assert len(regular.all_pulls()) == 80
@@ -62,7 +64,7 @@ IRREGULAR = [
 
 @pytest.mark.parametrize(("name", "text"), IRREGULAR, ids=[name for name, _ in IRREGULAR])
 def test_an_irregular_snapshot_is_left_to_the_ordinary_reading(name: str, text: str) -> None:
-    assert _read_regular(text) is None
+    assert _read_regular([text]) is None
 
 
 @pytest.mark.parametrize("text", [
@@ -76,7 +78,7 @@ def test_an_irregular_snapshot_is_left_to_the_ordinary_reading(name: str, text: 
         {**DEMO["repos"][REPO]["pulls"][0], "body": "[" * 60}]}}}),
 ])
 def test_a_regular_snapshot_is_read_pr_by_pr(text: str) -> None:
-    regular = _read_regular(text)
+    regular = _read_regular([text])
     assert regular is not None
     assert regular == ordinary(text)
 
@@ -102,7 +104,22 @@ def test_any_changed_field_reads_alike(index: int, field: str, value: Any, depth
 
 @FAST
 @given(st.integers(0, len(TWO_PULLS)), st.integers(0, 8),
-       st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=4).map("".join))
-def test_any_spliced_text_reads_alike(at: int, cut: int, piece: str) -> None:
+       st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=4).map("".join),
+       st.integers(0, len(TWO_PULLS)))
+def test_any_spliced_text_reads_alike(at: int, cut: int, piece: str, chunk: int) -> None:
     """The text with a few characters cut and others put in their place, anywhere."""
-    assert agrees(TWO_PULLS[:at] + piece + TWO_PULLS[at + cut:])
+    assert agrees(TWO_PULLS[:at] + piece + TWO_PULLS[at + cut:], chunk)
+
+
+@FAST
+@given(st.lists(st.integers(0, len(DEMO_TEXT)), max_size=30))
+def test_the_text_cut_in_chunks_anywhere_reads_alike(cuts: list[int]) -> None:
+    at = [0, *sorted(cuts), len(DEMO_TEXT)]
+    chunks = [DEMO_TEXT[start:end] for start, end in pairwise(at)]
+    assert _read_regular(chunks) == ordinary(DEMO_TEXT)
+
+
+def test_a_number_is_not_read_cut_short_at_a_chunk_end() -> None:
+    text = json.dumps({"taken_at": DEMO["taken_at"], "repos": {}, "n": 12345})
+    at = text.index("12345") + 2
+    assert _read_regular([text[:at], text[at:]]) == ordinary(text)

@@ -14,7 +14,7 @@ from extracredit.core.model import (
     Claim,
     PullRequest,
 )
-from extracredit.core.targets import FewTargets, TargetIndex, covers
+from extracredit.core.targets import FewTargets, TargetIndex, covers, numbers_in
 
 CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORECASE)
 
@@ -84,8 +84,10 @@ class ClaimIndex:
                 targets.add(number, claim.targets)
         paths = tuple(dict.fromkeys(paths))
         found, loose = targets.matching(paths)
-        found.update(number for number in loose if any(covers(mine[number], path) for path in paths))
-        return [mine[number] for number in sorted(found)]
+        for number in numbers_in(loose & ~found):
+            if any(covers(mine[number], path) for path in paths):
+                found |= 1 << number
+        return [mine[number] for number in numbers_in(found)]
 
 
 _last_index: list[ClaimIndex] = []

@@ -239,18 +239,26 @@ class Note:
     tag: str = ""
 
 
-def _note(draft: _Draft, tag: str) -> Note | None:
-    """The Notes entry of one PR: what it earned, or why it earned nothing."""
+def _note(draft: _Draft, tag: str, words: dict[object, str]) -> Note | None:
+    """The Notes entry of one PR: what it earned, or why it earned nothing. ``tag`` is the
+    course tag in brackets; ``words`` keeps one string per amount and per day, which 100,000
+    notes repeat."""
     claim = draft.claim.label if draft.claim else None
     duplicate_of = draft.duplicate_of.label if draft.duplicate_of else None
     if draft.counted:
-        return Note("earned", draft.ref, claim, two_decimals(draft.earned), decided_by=draft.decided_by,
+        amount = words.get(draft.earned)
+        if amount is None:
+            amount = words[draft.earned] = two_decimals(draft.earned)
+        return Note("earned", draft.ref, claim, amount, decided_by=draft.decided_by,
                     ledger_amount=draft.ledger_credit is not None, duplicate_of=duplicate_of)
     if draft.no_credit is None:
         return None
+    day = words.get(draft.opened_on)
+    if day is None:
+        day = words[draft.opened_on] = draft.opened_on.isoformat()
     return Note(draft.no_credit, draft.ref, claim=claim, kind=draft.claim.kind if draft.claim else None,
                 duplicate_of=duplicate_of, decided_by=draft.decided_by, credited_by=draft.credited_by,
-                opened_on=draft.opened_on.isoformat(), tag=f"[{tag}]")
+                opened_on=day, tag=tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,9 +349,10 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
 
     drafts: dict[str, list[_Draft]] = defaultdict(list)
     unmatched: list[Unmatched] = []
+    days: dict[date, date] = {}  # one object per day the PRs opened on
     for number, pr in enumerate(course_pulls):
         ref = f"#{pr.number}" if one_repo else pr.ref
-        opened_on = pr.created_at.astimezone(config.zone).date()
+        opened_on = days.setdefault(day := pr.created_at.astimezone(config.zone).date(), day)
         in_window = config.window.contains(opened_on)
         title_passes = passes[pr.title]
         owner = owners[number]
@@ -374,11 +383,12 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
             draft.no_credit = "closed-unmerged"
 
     students = []
+    tag, words = f"[{config.tag}]", dict[object, str]()
     for key, person in sorted(_people(registry).items()):
         mine = drafts.get(key, [])
         _count_units(mine, config)
         raw = sum((draft.earned for draft in mine), Decimal(0))
-        notes = [note for note in (_note(draft, config.tag) for draft in mine) if note]
+        notes = [note for note in (_note(draft, tag, words) for draft in mine) if note]
         if not person.netid:
             notes.append(Note("no-netid"))
         students.append(StudentCredit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -253,35 +253,41 @@ class TargetIndex:
 class FewTargets:
     """The entries of a few claims (one student's) filed by the path or the file name a literal
     entry matches, with the claims that have a folder or a glob set aside to be matched one by
-    one with ``covers``."""
+    one with ``covers``. A set of claims is a bit mask of their numbers: an index per student
+    of a large course stays small."""
 
     __slots__ = ("loose", "names", "paths")
 
     def __init__(self) -> None:
-        self.paths: dict[str, list[int]] = {}
-        self.names: dict[str, list[int]] = {}
-        self.loose: list[int] = []
+        self.paths: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.loose = 0
 
     def add(self, number: int, entries: Iterable[str]) -> None:
-        loose = False
+        bit = 1 << number
         for entry in entries:
             if entry.endswith("/") or _is_glob(entry):
-                loose = True
+                self.loose |= bit
             elif "/" in entry:
-                self.paths.setdefault(entry, []).append(number)
+                self.paths[entry] = self.paths.get(entry, 0) | bit
             else:
-                self.names.setdefault(entry, []).append(number)
-        if loose:
-            self.loose.append(number)
+                self.names[entry] = self.names.get(entry, 0) | bit
 
-    def matching(self, paths: Iterable[str]) -> tuple[set[int], list[int]]:
-        """The numbers of the claims whose literal entries match one of ``paths``, and those of
-        the claims that may match through a folder or a glob (for the caller to check)."""
-        found: set[int] = set()
+    def matching(self, paths: Iterable[str]) -> tuple[int, int]:
+        """The claims whose literal entries match one of ``paths``, and the claims that may match
+        through a folder or a glob (for the caller to check), as bit masks."""
+        found = 0
         for path in paths:
-            found.update(self.paths.get(path, ()))
-            found.update(self.names.get(_name(path), ()))
+            found |= self.paths.get(path, 0) | self.names.get(_name(path), 0)
         return found, self.loose
+
+
+def numbers_in(mask: int) -> Iterator[int]:
+    """The numbers of a bit mask's set bits, smallest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 _WILD_SEGMENT = re.compile(r"^[*?.]*$")

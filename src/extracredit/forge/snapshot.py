@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, in_years
 from extracredit.core.model import Account, ChangedFile, PullRequest
@@ -264,10 +266,10 @@ def parse_json(text: str) -> Any:
     return data
 
 
-def _read_regular(text: str) -> Snapshot | None:
+def _read_regular(chunks: Iterable[str]) -> Snapshot | None:
     """The snapshot read PR by PR (``snapshot_stream``), or None for the ordinary reading."""
     shared = Shared()
-    found = read_regular(text, lambda repo, data, where: pull_from_json(repo, data, where, shared),
+    found = read_regular(chunks, lambda repo, data, where: pull_from_json(repo, data, where, shared),
                          MAX_SNAPSHOT_DEPTH, nesting_depth)
     if found is None:
         return None
@@ -277,14 +279,39 @@ def _read_regular(text: str) -> Snapshot | None:
         return None
 
 
+CHUNK_BYTES = 1 << 20
+
+
+def _chunks(handle: BinaryIO, limit: int) -> Iterator[str]:
+    """A file's text a chunk at a time; ValueError past ``limit`` bytes or at a byte that is
+    not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    while raw := handle.read(CHUNK_BYTES):
+        size += len(raw)
+        if size > limit:
+            raise ValueError("too large")
+        yield decoder.decode(raw)
+    yield decoder.decode(b"", final=True)
+
+
+def _read_regular_file(path: Path) -> Snapshot | None:
+    """A regular file's snapshot read PR by PR, never whole (see ``snapshot_stream``); None for
+    the ordinary reading, which says what is wrong."""
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        limit = max_snapshot_bytes()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        return _read_regular(_chunks(handle, limit))
+
+
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        text = read_text(path)
-        regular = _read_regular(text)
+        regular = _read_regular_file(path)
         if regular is not None:
             return regular
-        data = parse_json(text)
-        del text  # the tree is what is read now
+        data = read_json(path)
     except OSError as error:
         raise SnapshotError(messages.SNAPSHOT_UNREADABLE.format(
             path=path, reason=error.strerror or error)) from None

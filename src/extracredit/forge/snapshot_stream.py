@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,29 +27,69 @@ class _Irregular(Exception):
     """Not a snapshot of the regular shape: the caller reads it the ordinary way."""
 
 
+_AHEAD = 1 << 20  # the text held past where a value starts, so that a number is read whole
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _key(text: str, at: int) -> tuple[str, int]:
+    """The object key whose opening quote is at ``at``."""
+    return scanstring(text, at + 1, True)
+
+
 class _Reader:
-    def __init__(self, text: str, max_depth: int, depth_of: Callable[[Any], int]) -> None:
-        self.text = text
+    """The text as it comes, chunk by chunk: what has been read is dropped, so positions are in
+    the text held now, and every method returns where the text it read ends."""
+
+    def __init__(self, chunks: Iterable[str], max_depth: int, depth_of: Callable[[Any], int]) -> None:
+        self.chunks = iter(chunks)
+        self.text = ""
+        self.done = False  # the last chunk is in ``text``
         self.max_depth = max_depth
         self.depth_of = depth_of
         decoder = json.JSONDecoder(parse_constant=_refuse_constant)
         self.scan_once: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
 
+    def refill(self, at: int) -> int:
+        """Drop the text before ``at`` and add the next chunk; where ``at`` is now."""
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.done = True
+            return at
+        self.text = self.text[at:] + chunk
+        return 0
+
     def skip(self, at: int) -> int:
-        match = _BLANK.match(self.text, at)
-        assert match is not None  # the pattern matches the empty string
-        return match.end()
+        """Past the blanks at ``at``: to a character, or to the end of the whole text."""
+        while True:
+            match = _BLANK.match(self.text, at)
+            assert match is not None  # the pattern matches the empty string
+            at = match.end()
+            if at < len(self.text) or self.done:
+                return at
+            at = self.refill(at)
+
+    def token(self, at: int, parse: Callable[[str, int], tuple[Any, int]]) -> tuple[Any, int, int]:
+        """``parse`` at ``at``, with more text until it succeeds: what it read, where that starts
+        and where it ends. Whatever it reads is followed by a chunk's worth of text or the end,
+        so a number is never read cut short."""
+        while len(self.text) - at < _AHEAD and not self.done:
+            at = self.refill(at)
+        while True:
+            try:
+                found, end = parse(self.text, at)
+            except (ValueError, StopIteration, RecursionError):
+                if self.done:
+                    raise _Irregular from None
+                at = self.refill(at)
+                continue
+            return found, at, end
 
     def value(self, at: int, level: int) -> tuple[Any, int]:
         """The JSON value at ``at``, inside ``level`` containers, and where it ends."""
-        try:
-            found, end = self.scan_once(self.text, at)
-        except StopIteration:
-            raise _Irregular from None
+        found, at, end = self.token(at, self.scan_once)
         # Its brackets bound its depth from above (those in strings only add to the count), so
         # the tree is walked only when the count is over the bound.
         brackets = self.text.count("{", at, end) + self.text.count("[", at, end)
@@ -69,7 +109,7 @@ class _Reader:
         while True:
             if not self.text.startswith('"', at):
                 raise _Irregular
-            key, at = scanstring(self.text, at + 1, True)
+            key, _, at = self.token(at, _key)
             if key in keys:
                 raise _Irregular  # json keeps the last; the ordinary reading decides
             keys.add(key)
@@ -107,12 +147,13 @@ class _Reader:
                 raise _Irregular
 
 
-def read_regular(text: str, convert: Callable[[str, Any, str], T], max_depth: int,
+def read_regular(chunks: Iterable[str], convert: Callable[[str, Any, str], T], max_depth: int,
                  depth_of: Callable[[Any], int]) -> tuple[Any, dict[str, tuple[T, ...]]] | None:
-    """``{"taken_at": ..., "repos": {REPO: {"pulls": [PR, ...]}}}`` read with each PR given to
-    ``convert(repo, pr, where)`` as it is parsed: the ``taken_at`` value and the converted PRs
-    by repo; None when the text is not of that shape (or ``convert`` raises ValueError)."""
-    reader = _Reader(text, max_depth, depth_of)
+    """``{"taken_at": ..., "repos": {REPO: {"pulls": [PR, ...]}}}``, its text in ``chunks``,
+    read with each PR given to ``convert(repo, pr, where)`` as it is parsed: the ``taken_at``
+    value and the converted PRs by repo; None when the text is not of that shape (or ``convert``
+    raises, or ``chunks`` raises ValueError)."""
+    reader = _Reader(chunks, max_depth, depth_of)
     top: dict[str, Any] = {}
     pulls: dict[str, tuple[T, ...]] = {}
 
@@ -150,6 +191,6 @@ def read_regular(text: str, convert: Callable[[str, Any, str], T], max_depth: in
         end = reader.skip(reader.members(reader.skip(0), top_member))
     except (_Irregular, ValueError, RecursionError):
         return None
-    if end != len(text) or "taken_at" not in top or "repos" not in top:
+    if end != len(reader.text) or not reader.done or "taken_at" not in top or "repos" not in top:
         return None
     return top["taken_at"], pulls

@@ -19,21 +19,27 @@ from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry
 from extracredit.text import gradebook, messages, usage
 
+WRITE_CHUNK = 1 << 20
 TALLY_TABS = ("Claims", "Roster", "Ledger", "Claims log", "Tally")  # the Tally tab as it is: written over
 
 
 def write_files(result: Tally, out: Path, brightspace: bool) -> list[str]:
     """The TA's local files: byte-identical for the same inputs (no timestamp in them)."""
     out.mkdir(parents=True, exist_ok=True)
+    # Each file's text made when it is written, so that a large course's are not held at once.
     files = {
-        "tally.csv": gradebook.tally_csv(result),
-        "gradebook.csv": gradebook.gradebook_csv(result),
-        "unmatched.csv": gradebook.unmatched_csv(result),
+        "tally.csv": gradebook.tally_csv,
+        "gradebook.csv": gradebook.gradebook_csv,
+        "unmatched.csv": gradebook.unmatched_csv,
     }
     if brightspace:
-        files["brightspace.csv"] = gradebook.brightspace_csv(result)
-    for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8", newline="")
+        files["brightspace.csv"] = gradebook.brightspace_csv
+    for name, render in files.items():
+        text = render(result)
+        with (out / name).open("w", encoding="utf-8", newline="") as handle:
+            for start in range(0, len(text), WRITE_CHUNK):  # encoded a piece at a time
+                handle.write(text[start:start + WRITE_CHUNK])
+        del text
     return sorted(files)
 
 
