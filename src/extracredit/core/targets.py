@@ -180,6 +180,9 @@ class TargetIndex:
         # What was found matching so far, per glob and per file name: see _Tested.
         self._literals_of_glob: dict[str, _Tested] = {}
         self._globs_of_name: dict[str, _Tested] = {}
+        # Whether every entry filed is a file's path (literal, with a "/"), as in most courses:
+        # then such an entry overlaps only the same path.
+        self.only_paths = True
 
     def add(self, number: int, entries: Iterable[str]) -> None:
         for entry in dict.fromkeys(entries):
@@ -187,6 +190,8 @@ class TargetIndex:
             new = entry not in self.exact
             self.exact[entry].append(number)
             shape = _shape(entry)
+            if shape.folder or shape.glob or "/" not in entry:
+                self.only_paths = False
             if shape.folder:
                 for folder in shape.folders:
                     self.folders_in[folder].append(number)
@@ -233,6 +238,9 @@ class TargetIndex:
         """Numbers of the entries that overlap ``entry`` (``targets_overlap`` without repo files)."""
         get = self.exact.get
         shape = _shape(entry)
+        if self.only_paths and not shape.folder and not shape.glob and "/" in entry:
+            numbers = get(entry)
+            return [numbers] if numbers else []
         if shape.folder:
             found = [self.literals_in.get(entry), self.folders_in.get(entry), *map(get, shape.folders)]
         elif not shape.glob:

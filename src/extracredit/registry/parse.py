@@ -124,7 +124,7 @@ def header_near_misses(header: Sequence[str], missing: Sequence[str], index: Map
 def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
     index, problems = column_index(table)
     rows = [_Row(table, number, cells, index) for number, cells in table.rows
-            if any(cell.strip() for cell in cells)]
+            if any(map(str.strip, cells))]
     return rows, problems
 
 
