@@ -28,6 +28,7 @@ from extracredit.registry.schema import CLAIMS_COLUMNS, COLUMN_ALIASES, REQUIRED
 from extracredit.text import messages
 
 _URLS_SPLIT = re.compile(r"[\s,;]+")
+_CLAIM_CELLS = ("GitHub", "Kind", "Target", "Status", "Name", "Plan", "Claim", "NetID", "PR", "Updated")
 
 
 class _Row:
@@ -43,6 +44,12 @@ class _Row:
         if position is None or position >= len(self.cells):
             return ""
         return self.cells[position].strip()
+
+    def many(self, columns: Sequence[str]) -> list[str]:
+        """``get`` of several columns at once (a large course has 100,000 rows to read)."""
+        cells, count, index = self.cells, len(self.cells), self.index
+        return [cells[at].strip() if at is not None and at < count else ""
+                for at in map(index.get, columns)]
 
     def report(self, column: str, code: ProblemCode, login: str | None = None, **values: object) -> None:
         self.problems.append(Problem(self.table.name, self.row, column, code, tuple(values.items()), login))
@@ -135,13 +142,18 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
     # large course's claims keep them for the whole run, not the Claims tab itself.
     shared: dict[str, str] = {}
     share = shared.setdefault
+    # A login cell and a Target cell read once each however many rows repeat them.
+    logins: dict[str, str | None] = {}
+    target_lists: dict[str, tuple[str, ...]] = {}
     for row in rows:
         # Each cell read once: a large course has 100,000 rows.
-        get = row.get
-        github, kind_cell, target, status_cell = get("GitHub"), get("Kind"), get("Target"), get("Status")
-        name, plan = get("Name"), get("Plan")
-        login = normalize_login(github)
-        claim_id = get("Claim").upper() or None
+        (github, kind_cell, target, status_cell, name, plan, claim_cell, netid_cell, urls,
+         updated) = row.many(_CLAIM_CELLS)
+        if github in logins:
+            login = logins[github]
+        else:
+            login = logins[github] = normalize_login(github)
+        claim_id = claim_cell.upper() or None
         if claim_id and not CLAIM_ID.match(claim_id):
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
@@ -149,13 +161,15 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
         submitted = row.time("Submitted", zone, login)
         if login is None:
             row.report("GitHub", "bad-login", value=github)
-        netid = get("NetID") or None
+        netid = netid_cell or None
         if netid is None:
             row.report("NetID", "empty", login)
         kind = kind_cell.lower()
         if kind not in KINDS:
             row.report("Kind", "bad-kind", login, value=kind_cell)
-        targets = split_targets(target)
+        targets = target_lists.get(target)
+        if targets is None:
+            targets = target_lists[target] = tuple(share(entry, entry) for entry in split_targets(target))
         if not targets:
             row.report("Target", "empty", login)
         # Empty means open; it is kept empty so that the sync writes the word in.
@@ -179,11 +193,11 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             netid=share(netid, netid) if netid else netid,
             name=share(name, name),
             kind=share(kind, kind),
-            targets=tuple(share(entry, entry) for entry in targets),
+            targets=targets,
             plan=share(plan, plan),
             status=share(status, status),
-            pr_urls=tuple(url for url in _URLS_SPLIT.split(get("PR")) if url),
-            updated=parse_time(get("Updated"), zone),
+            pr_urls=tuple(url for url in _URLS_SPLIT.split(urls) if url),
+            updated=parse_time(updated, zone),
         ))
     return claims, problems
 
