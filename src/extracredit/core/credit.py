@@ -279,6 +279,8 @@ def _people(registry: Registry) -> dict[str, _Person]:
             netid = claim.owner if claim.netid else ""
             people[claim.owner] = _Person(netid, claim.name, claim.github or "")
             continue
+        if known.name and known.github:
+            continue  # nothing a later claim could fill in
         people[claim.owner] = _Person(known.netid, known.name or claim.name,
                                       known.github or claim.github or "")
     return people

@@ -183,6 +183,7 @@ class TargetIndex:
         # Whether every entry filed is a file's path (literal, with a "/"), as in most courses:
         # then such an entry overlaps only the same path.
         self.only_paths = True
+        self._unfiled: list[tuple[int, str, bool]] = []  # literal entries not yet filed by folder
 
     def add(self, number: int, entries: Iterable[str]) -> None:
         for entry in dict.fromkeys(entries):
@@ -205,12 +206,21 @@ class TargetIndex:
                 if shape.name not in self.literal_names:
                     self.literal_name_list.append(shape.name)
                 self.literal_names[shape.name].append(number)
+                # Filed by folder only when a folder or a glob is looked up: in many courses
+                # none is, and most of the work of filing would be for nothing.
+                self._unfiled.append((number, entry, new))
+
+    def _file_by_folder(self) -> None:
+        """File the literal entries added since the last lookup of a folder or a glob by the
+        folders they lie in, in the order they came (so each list stays in order)."""
+        for number, entry, new in self._unfiled:
+            if new:
+                self.literal_paths_in[""].append(entry)
+            for folder in _shape(entry).folders:
+                self.literals_in[folder].append(number)
                 if new:
-                    self.literal_paths_in[""].append(entry)
-                for folder in shape.folders:
-                    self.literals_in[folder].append(number)
-                    if new:
-                        self.literal_paths_in[folder].append(entry)
+                    self.literal_paths_in[folder].append(entry)
+        self._unfiled.clear()
 
     def matching(self, path: str) -> list[list[int]]:
         """Numbers of the entries that match the repo path ``path``."""
@@ -241,6 +251,8 @@ class TargetIndex:
         if self.only_paths and not shape.folder and not shape.glob and "/" in entry:
             numbers = get(entry)
             return [numbers] if numbers else []
+        if self._unfiled and (shape.folder or shape.glob):
+            self._file_by_folder()
         if shape.folder:
             found = [self.literals_in.get(entry), self.folders_in.get(entry), *map(get, shape.folders)]
         elif not shape.glob:
