@@ -5,6 +5,7 @@ pair gives, on adversarial targets."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extracredit.core.cells import split_targets
-from extracredit.core.claims import Carried, carried_claim, claim_ids_in
+from extracredit.core.claims import Carried, carried_claim, carried_claims, claim_ids_in
 from extracredit.core.holds import find_duplicates, holds, others_on_files
 from extracredit.core.identity import build_directory
 from extracredit.core.model import Account, Activity, ChangedFile, Claim, PullRequest, Registry, RosterEntry
@@ -287,6 +288,23 @@ def test_claims_on_files_and_the_carried_claim_are_those_all_pairs_find(
     assert found == others_all_pairs(pr, owner, claims, activity, at)
     assert carried_claim(pr, owner, tuple(claims)) == carried_all_pairs(pr, owner, claims)
     assert carried_claim(pr, owner, claims) == carried_all_pairs(pr, owner, claims)
+    assert carried_claims([pr], [owner], tuple(claims)) == [carried_all_pairs(pr, owner, claims).claim]
+
+
+@settings(max_examples=200, deadline=None)
+@given(registries(), st.lists(st.tuples(
+    st.lists(paths, min_size=1, max_size=3),
+    st.sampled_from(("", "Carries C-0002 and c-3", "C-0005, C-0004")),
+    st.sampled_from(("aa1", "bb2", None)), st.integers(0, 60)), max_size=6))
+def test_the_claims_a_tally_finds_carried_are_those_all_pairs_find(
+        registry: tuple[list[Claim], dict[Claim, Activity]],
+        asked: list[tuple[list[str], str, str | None, int]]) -> None:
+    claims, _ = registry
+    pulls = [replace(a_pull(files, body, number), created_at=WINDOW_OPENS + timedelta(days=day))
+             for number, (files, body, _, day) in enumerate(asked, start=1)]
+    owners = [owner for _, _, owner, _ in asked]
+    assert carried_claims(pulls, owners, tuple(claims)) == [
+        carried_all_pairs(pr, owner, claims).claim for pr, owner in zip(pulls, owners, strict=True)]
 
 
 def indexed_claim(row: int, owner: str, day: int, targets: tuple[str, ...]) -> Claim:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from extracredit.cli import main
-from extracredit.errors import SnapshotError
+from extracredit.errors import SnapshotError, UserError
 from extracredit.forge.snapshot import MAX_SNAPSHOT_BYTES, load_snapshot, nesting_depth
 
 ROOT = Path(__file__).parent.parent.parent
@@ -59,12 +59,33 @@ def test_a_broken_snapshot_is_refused_in_one_line(tmp_path: Path, capsys: pytest
     assert capsys.readouterr().err == f"extracredit: cannot use the snapshot {snapshot}: {reason}\n"
 
 
-def test_a_snapshot_larger_than_the_bound_is_not_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("setting", "size", "reason"), [
+    (None, MAX_SNAPSHOT_BYTES + 1, "not JSON (larger than 256 MiB; set EXTRACREDIT_SNAPSHOT_MAX_MIB "
+                                   "to a larger number of MiB to read it)"),
+    ("0.5", 512 * 1024 + 1, "not JSON (larger than 0.5 MiB; set EXTRACREDIT_SNAPSHOT_MAX_MIB "
+                            "to a larger number of MiB to read it)"),
+])
+def test_a_snapshot_larger_than_the_bound_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      setting: str | None, size: int, reason: str) -> None:
+    if setting is not None:
+        monkeypatch.setenv("EXTRACREDIT_SNAPSHOT_MAX_MIB", setting)
     snapshot = tmp_path / "semester.json"
     with snapshot.open("wb") as handle:
-        handle.truncate(MAX_SNAPSHOT_BYTES + 1)  # sparse: no disk spent
-    with pytest.raises(SnapshotError, match=r"not JSON \(larger than 64 MiB\)$"):
+        handle.truncate(size)  # sparse: no disk spent
+    with pytest.raises(SnapshotError) as raised:
         load_snapshot(snapshot)
+    assert str(raised.value) == f"cannot use the snapshot {snapshot}: {reason}"
+
+
+def test_the_bound_moves_with_its_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = tmp_path / "semester.json"
+    snapshot.write_text(json.dumps(DEMO), encoding="utf-8")
+    monkeypatch.setenv("EXTRACREDIT_SNAPSHOT_MAX_MIB", "1")
+    assert len(load_snapshot(snapshot).all_pulls()) == 80
+    monkeypatch.setenv("EXTRACREDIT_SNAPSHOT_MAX_MIB", "lots")
+    with pytest.raises(UserError) as raised:
+        load_snapshot(snapshot)
+    assert str(raised.value) == "EXTRACREDIT_SNAPSHOT_MAX_MIB must be a number of MiB, got 'lots'"
 
 
 def test_an_odd_but_usable_pull_is_read(tmp_path: Path) -> None:

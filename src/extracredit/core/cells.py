@@ -16,6 +16,7 @@ _FORM_TIME = re.compile(
 _TARGET_SPLIT = re.compile(r"[,;\n\r]+")
 # Sheets counts days from 1899-12-30; cells read unformatted arrive as such serial numbers.
 _SHEETS_EPOCH = datetime(1899, 12, 30)
+_SERIAL = re.compile(r"[0-9]{4,6}(?:\.[0-9]+)?")
 # The years a registry time may fall in: anything else is a typo, and a year near 1 or 9999
 # overflows the moment a time zone or a day is added to it.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -60,7 +61,7 @@ def read_any_time(cell: str, zone: ZoneInfo) -> datetime | None:
                               int(form["H"] or 0), int(form["M"] or 0), int(form["S"] or 0))
         except ValueError:
             return None
-    elif re.fullmatch(r"[0-9]{4,6}(?:\.[0-9]+)?", text):
+    elif _SERIAL.fullmatch(text):
         moment = _SHEETS_EPOCH + timedelta(days=float(text))
     else:
         try:

@@ -14,7 +14,7 @@ from extracredit.core.model import (
     Claim,
     PullRequest,
 )
-from extracredit.core.targets import TargetIndex, covers
+from extracredit.core.targets import FewTargets, TargetIndex, covers, numbers_in
 
 CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORECASE)
 
@@ -46,34 +46,20 @@ class ClaimIndex:
         self.claims = claims
         self.ordered = _ordered(claims)
         self.by_id = {claim.id: claim for claim in claims if claim.id}
-        # The active claims, earliest first, and their owners: Claim.owner is worked out anew
-        # each time it is read, and duplicate detection needs it for every claim. Two lists,
-        # not a list of pairs: 50,000 pairs that outlive a few collections make the garbage
-        # collector sweep every object in the process, more than once per registry.
+        # The active claims, earliest first; and the same by owner below.
         self.active = [claim for claim in self.ordered if claim.active]
-        self.active_owners = [claim.owner for claim in self.active]
         # The claims that can hold targets: the active ones, and those withdrawn at a known moment
         # (they held until then).
         self.held = [claim for claim in self.ordered if claim.active or claim.withdrawn_at is not None]
-        self.held_owners = [claim.owner for claim in self.held]
         self.active_of: dict[str, list[Claim]] = defaultdict(list)
-        for claim, owner in zip(self.active, self.active_owners, strict=True):
-            self.active_of[owner].append(claim)
+        for claim in self.active:
+            self.active_of[claim.owner].append(claim)
         self._targets: TargetIndex | None = None
-        self._owners: list[str] | None = None  # each claim's owner, in the order of ``ordered``
+        self._targets_of: dict[str, FewTargets] = {}  # a student's active claims' targets
         self.duplicates: tuple[timedelta, Mapping[Claim, Activity], dict[Claim, Claim]] | None = None
 
     def covering(self, paths: Iterable[str]) -> list[Claim]:
         """Every claim that covers one of ``paths``, earliest submitted first."""
-        return self._covering(paths, None)
-
-    def active_covering(self, owner: str, paths: Iterable[str]) -> list[Claim]:
-        """``owner``'s active claims that cover one of ``paths``, earliest submitted first: the
-        claims of ``active_of`` a PR changing ``paths`` may carry, found through the index of
-        targets rather than by matching each of the student's claims against each path."""
-        return [claim for claim in self._covering(paths, owner) if claim.active]
-
-    def _covering(self, paths: Iterable[str], owner: str | None) -> list[Claim]:
         if self._targets is None:
             self._targets = TargetIndex()
             for number, claim in enumerate(self.ordered):
@@ -81,13 +67,27 @@ class ClaimIndex:
         paths = tuple(dict.fromkeys(paths))
         numbers = {number for path in paths for found in self._targets.matching(path)
                    for number in found}
-        if owner is not None:
-            if self._owners is None:
-                self._owners = [claim.owner for claim in self.ordered]
-            owners = self._owners
-            numbers = {number for number in numbers if owners[number] == owner}
         found_claims = (self.ordered[number] for number in sorted(numbers))
         return [claim for claim in found_claims if any(covers(claim, path) for path in paths)]
+
+    def active_covering(self, owner: str, paths: Iterable[str]) -> list[Claim]:
+        """``owner``'s active claims that cover one of ``paths``, earliest submitted first: the
+        claims of ``active_of`` a PR changing ``paths`` may carry, found through an index of that
+        student's targets alone (a student has a few dozen claims, a course thousands)."""
+        mine = self.active_of.get(owner)
+        if not mine:
+            return []
+        targets = self._targets_of.get(owner)
+        if targets is None:
+            targets = self._targets_of[owner] = FewTargets()
+            for number, claim in enumerate(mine):
+                targets.add(number, claim.targets)
+        paths = tuple(dict.fromkeys(paths))
+        found, loose = targets.matching(paths)
+        for number in numbers_in(loose & ~found):
+            if any(covers(mine[number], path) for path in paths):
+                found |= 1 << number
+        return [mine[number] for number in numbers_in(found)]
 
 
 _last_index: list[ClaimIndex] = []
@@ -106,13 +106,19 @@ def index_claims(claims: Sequence[Claim]) -> ClaimIndex:
 def may_carry(pr: PullRequest, claim: Claim) -> bool:
     """A PR may carry a claim submitted before it was opened (a PR that came first was not the
     planned work), and only one that covers at least one of the files it changes."""
-    return claim.submitted <= pr.created_at and any(covers(claim, path) for path in pr.filenames)
+    return may_carry_files(pr, claim, pr.filenames)
+
+
+def may_carry_files(pr: PullRequest, claim: Claim, filenames: Sequence[str]) -> bool:
+    """``may_carry``, with the PR's file names already at hand."""
+    return claim.submitted <= pr.created_at and any(covers(claim, path) for path in filenames)
 
 
 def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -> Carried:
     """The claim a PR carries: the one its body names, else the earliest that covers a file.
     Either way, only a claim it ``may_carry``."""
     index = index_claims(claims)
+    filenames = pr.filenames
     mine = index.active_of.get(owner, []) if owner is not None else []
     by_id = index.by_id
     chosen: Claim | None = None
@@ -124,7 +130,7 @@ def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -
         if named is None:
             unknown.append(claim_id)
         elif named.owner == owner and named.active:
-            if may_carry(pr, named):
+            if may_carry_files(pr, named, filenames):
                 chosen = chosen or named
             else:
                 unusable.append(claim_id)
@@ -132,14 +138,37 @@ def carried_claim(pr: PullRequest, owner: str | None, claims: Sequence[Claim]) -
             foreign.append(claim_id)
     # The author's claims covering a file of the PR, earliest first, as ``mine`` orders them:
     # the first submitted before the PR opened is the one it may carry.
-    covering = index.active_covering(owner, pr.filenames) if mine and owner is not None else []
+    covering = index.active_covering(owner, filenames) if mine and owner is not None else []
     if chosen is None:
         chosen = next((c for c in covering if c.submitted <= pr.created_at), None)
     uncovered: tuple[str, ...] = ()
     too_late: tuple[str, ...] = ()
     if chosen is not None:
-        uncovered = tuple(path for path in pr.filenames if not covers(chosen, path))
+        uncovered = tuple(path for path in filenames if not covers(chosen, path))
     else:
         too_late = tuple(c.label for c in covering if c.submitted > pr.created_at)
     return Carried(chosen, tuple(foreign), tuple(unknown), uncovered, bool(mine), tuple(unusable),
                    too_late)
+
+
+def carried_claims(pulls: Sequence[PullRequest], owners: Sequence[str | None],
+                   claims: Sequence[Claim]) -> list[Claim | None]:
+    """The claim each PR carries, as ``carried_claim(pr, owner, claims).claim`` gives it: all a
+    tally needs of it, for a course's PRs at once (without the problems a check words)."""
+    index = index_claims(claims)
+    return [_carried(pr, owner, index) for pr, owner in zip(pulls, owners, strict=True)]
+
+
+def _carried(pr: PullRequest, owner: str | None, index: ClaimIndex) -> Claim | None:
+    if owner is None:
+        return None  # every claim has an owner: none is a PR's without one
+    filenames = pr.filenames
+    for claim_id in dict.fromkeys(claim_ids_in(pr.body)):
+        named = index.by_id.get(claim_id)
+        if (named is not None and named.owner == owner and named.active
+                and may_carry_files(pr, named, filenames)):
+            return named
+    if owner not in index.active_of:
+        return None
+    return next((c for c in index.active_covering(owner, filenames) if c.submitted <= pr.created_at),
+                None)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
-from extracredit.core.claims import carried_claim
+from extracredit.core.claims import carried_claims
 from extracredit.core.config import Config, Labels
 from extracredit.core.holds import claim_activity, find_duplicates
 from extracredit.core.identity import build_directory
@@ -21,7 +21,7 @@ from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, Unmatch
 HISTOGRAM_STEP = Decimal("0.5")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PullCredit:
     """One PR of a student in the configured repos: its decision, its claim and what it earned."""
 
@@ -45,7 +45,7 @@ class PullCredit:
         return self.decision == "accepted"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StudentCredit:
     """One row of the Tally: a student's PRs, raw and capped credit, and why."""
 
@@ -64,7 +64,7 @@ class StudentCredit:
         return tuple(pull.url for pull in self.pulls if pull.accepted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unmatched:
     """A credit candidate whose author is no student: listed, never credited."""
 
@@ -74,7 +74,7 @@ class Unmatched:
     reason: UnmatchedReason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KindCounts:
     """Decisions on the students' candidate PRs carrying claims of one kind (None: no claim)."""
 
@@ -85,7 +85,7 @@ class KindCounts:
     closed: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistogramBucket:
     """Students whose credit is in (low, high]; the first bucket holds exactly 0."""
 
@@ -94,7 +94,7 @@ class HistogramBucket:
     students: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Aggregates:
     """What the public job summary may show: counts only, nothing per student."""
 
@@ -108,7 +108,7 @@ class Aggregates:
     histogram: tuple[HistogramBucket, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tally:
     students: tuple[StudentCredit, ...]  # sorted by key
     unmatched: tuple[Unmatched, ...]  # sorted by repo and number
@@ -148,7 +148,7 @@ def _unmatched_reason(pr: PullRequest, unrostered: frozenset[str]) -> UnmatchedR
     return "not-a-student"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """A PR being tallied; settled into a PullCredit once its unit of credit is known."""
 
@@ -221,7 +221,7 @@ def _count_units(drafts: Sequence[_Draft], config: Config) -> None:
                 member.no_credit, member.credited_by = "already-credited", best.ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """One entry of a student's Notes: what a PR earned, or why it earned nothing, or (with no
     PR) that the student has no NetID; ``text.gradebook`` words it."""
@@ -239,21 +239,29 @@ class Note:
     tag: str = ""
 
 
-def _note(draft: _Draft, tag: str) -> Note | None:
-    """The Notes entry of one PR: what it earned, or why it earned nothing."""
+def _note(draft: _Draft, tag: str, words: dict[object, str]) -> Note | None:
+    """The Notes entry of one PR: what it earned, or why it earned nothing. ``tag`` is the
+    course tag in brackets; ``words`` keeps one string per amount and per day, which 100,000
+    notes repeat."""
     claim = draft.claim.label if draft.claim else None
     duplicate_of = draft.duplicate_of.label if draft.duplicate_of else None
     if draft.counted:
-        return Note("earned", draft.ref, claim, two_decimals(draft.earned), decided_by=draft.decided_by,
+        amount = words.get(draft.earned)
+        if amount is None:
+            amount = words[draft.earned] = two_decimals(draft.earned)
+        return Note("earned", draft.ref, claim, amount, decided_by=draft.decided_by,
                     ledger_amount=draft.ledger_credit is not None, duplicate_of=duplicate_of)
     if draft.no_credit is None:
         return None
+    day = words.get(draft.opened_on)
+    if day is None:
+        day = words[draft.opened_on] = draft.opened_on.isoformat()
     return Note(draft.no_credit, draft.ref, claim=claim, kind=draft.claim.kind if draft.claim else None,
                 duplicate_of=duplicate_of, decided_by=draft.decided_by, credited_by=draft.credited_by,
-                opened_on=draft.opened_on.isoformat(), tag=f"[{tag}]")
+                opened_on=day, tag=tag)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Person:
     netid: str
     name: str
@@ -271,6 +279,8 @@ def _people(registry: Registry) -> dict[str, _Person]:
             netid = claim.owner if claim.netid else ""
             people[claim.owner] = _Person(netid, claim.name, claim.github or "")
             continue
+        if known.name and known.github:
+            continue  # nothing a later claim could fill in
         people[claim.owner] = _Person(known.netid, known.name or claim.name,
                                       known.github or claim.github or "")
     return people
@@ -331,8 +341,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
     directory = build_directory(registry.roster, registry.claims)
     # Each PR's author and claim, worked out once for the activity and for the credit.
     owners = [directory.resolve(pr.user) for pr in course_pulls]
-    carried_by = [carried_claim(pr, owner, registry.claims).claim
-                  for pr, owner in zip(course_pulls, owners, strict=True)]
+    carried_by = carried_claims(course_pulls, owners, registry.claims)
     activity = claim_activity(registry, course_pulls, directory, carried_by=carried_by)
     duplicates = find_duplicates(registry.claims, activity,
                                  timedelta(days=config.claims.expire_after_days))
@@ -342,9 +351,10 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
 
     drafts: dict[str, list[_Draft]] = defaultdict(list)
     unmatched: list[Unmatched] = []
+    days: dict[date, date] = {}  # one object per day the PRs opened on
     for number, pr in enumerate(course_pulls):
         ref = f"#{pr.number}" if one_repo else pr.ref
-        opened_on = pr.created_at.astimezone(config.zone).date()
+        opened_on = days.setdefault(day := pr.created_at.astimezone(config.zone).date(), day)
         in_window = config.window.contains(opened_on)
         title_passes = passes[pr.title]
         owner = owners[number]
@@ -375,11 +385,12 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
             draft.no_credit = "closed-unmerged"
 
     students = []
+    tag, words = f"[{config.tag}]", dict[object, str]()
     for key, person in sorted(_people(registry).items()):
         mine = drafts.get(key, [])
         _count_units(mine, config)
         raw = sum((draft.earned for draft in mine), Decimal(0))
-        notes = [note for note in (_note(draft, config.tag) for draft in mine) if note]
+        notes = [note for note in (_note(draft, tag, words) for draft in mine) if note]
         if not person.netid:
             notes.append(Note("no-netid"))
         students.append(StudentCredit(

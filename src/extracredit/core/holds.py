@@ -169,7 +169,8 @@ def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
             return dict(known)
     duplicates: dict[Claim, Claim] = {}
     holders: dict[str, _Holders] = {}
-    for claim, owner in zip(index.held, index.held_owners, strict=True):
+    for claim in index.held:
+        owner = claim.owner
         kind_holders = holders.get(claim.kind)
         if kind_holders is None:
             kind_holders = holders[claim.kind] = _Holders()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,7 +28,8 @@ def pull_key_of(text: str) -> PullKey | None:
 
 
 def pull_key(pr: PullRequest) -> PullKey:
-    return pr.repo.lower(), pr.number
+    # One string per repo, not one per PR: a tally keys 100,000 PRs by it.
+    return sys.intern(pr.repo.lower()), pr.number
 
 
 def latest_ledger(ledger: Sequence[LedgerEntry]) -> dict[PullKey, LedgerEntry]:

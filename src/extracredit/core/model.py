@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ _NO_ID = 10**9  # a claim without an id comes after those with one, on a tie
 _PR_REF = re.compile(r"^\s*(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>\d+)\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     login: str
     id: int | None
@@ -26,7 +27,7 @@ class Account:
         return self.type == "Bot" or self.login.endswith("[bot]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangedFile:
     filename: str
     status: str = "modified"
@@ -34,7 +35,7 @@ class ChangedFile:
     deletions: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PullRequest:
     repo: str
     number: int
@@ -79,7 +80,7 @@ def parse_pr_ref(text: str) -> tuple[str, int] | None:
     return match["repo"], int(match["number"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """A tab as read: its header and its data rows, numbered as the sheet numbers them."""
 
@@ -88,7 +89,7 @@ class Table:
     rows: tuple[tuple[int, tuple[str, ...]], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One broken cell or row, located as the spreadsheet shows it: a code and the values that
     explain it; the words are text's (``text.problems``)."""
@@ -104,7 +105,7 @@ class Problem:
         return dict(self.values)[name]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str | None
     row: int
@@ -122,18 +123,21 @@ class Claim:
     # When a withdrawn claim stopped holding its targets, where a sync saw it withdrawn; None for a
     # registry without a Claims log, where a withdrawal holds nothing ever.
     withdrawn_at: datetime | None = None
+    # Who the claim belongs to: the NetID, else (until a TA fixes the row) the login. Worked out
+    # once, and one string per student: the rules ask it of every claim many times over.
+    owner: str = field(init=False, repr=False, compare=False)
+    # Claims key the activity, duplicates and units of credit: hashing every field (targets, plan,
+    # PR URLs) each time was much of a tally's time, and so was hashing an aware moment again.
+    # Equal claims share these fields.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        owner = self.netid.lower() if self.netid else "@" + (self.github or "").lower()
+        object.__setattr__(self, "owner", sys.intern(owner))
+        object.__setattr__(self, "_hash", hash((self.row, self.id, self.submitted)))
 
     def __hash__(self) -> int:
-        # Claims key the activity, duplicates and units of credit: hashing every field (targets,
-        # plan, PR URLs) each time was much of a tally's time. Equal claims share these fields.
-        return hash((self.row, self.id, self.submitted))
-
-    @property
-    def owner(self) -> str:
-        """Who the claim belongs to: the NetID, else (until a TA fixes the row) the login."""
-        if self.netid:
-            return self.netid.lower()
-        return "@" + (self.github or "").lower()
+        return self._hash
 
     @property
     def label(self) -> str:
@@ -151,7 +155,7 @@ class Claim:
         return self.status not in INACTIVE_STATUSES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterEntry:
     row: int
     netid: str
@@ -160,7 +164,7 @@ class RosterEntry:
     github_id: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     row: int
     when: datetime
@@ -172,7 +176,7 @@ class LedgerEntry:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     """What is known of the PRs carrying one claim."""
 
@@ -181,7 +185,7 @@ class Activity:
     in_review: tuple[str, ...] = ()  # URLs of open PRs carrying it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Registry:
     claims: tuple[Claim, ...] = ()
     roster: tuple[RosterEntry, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -180,6 +180,10 @@ class TargetIndex:
         # What was found matching so far, per glob and per file name: see _Tested.
         self._literals_of_glob: dict[str, _Tested] = {}
         self._globs_of_name: dict[str, _Tested] = {}
+        # Whether every entry filed is a file's path (literal, with a "/"), as in most courses:
+        # then such an entry overlaps only the same path.
+        self.only_paths = True
+        self._unfiled: list[tuple[int, str, bool]] = []  # literal entries not yet filed by folder
 
     def add(self, number: int, entries: Iterable[str]) -> None:
         for entry in dict.fromkeys(entries):
@@ -187,6 +191,8 @@ class TargetIndex:
             new = entry not in self.exact
             self.exact[entry].append(number)
             shape = _shape(entry)
+            if shape.folder or shape.glob or "/" not in entry:
+                self.only_paths = False
             if shape.folder:
                 for folder in shape.folders:
                     self.folders_in[folder].append(number)
@@ -200,12 +206,21 @@ class TargetIndex:
                 if shape.name not in self.literal_names:
                     self.literal_name_list.append(shape.name)
                 self.literal_names[shape.name].append(number)
+                # Filed by folder only when a folder or a glob is looked up: in many courses
+                # none is, and most of the work of filing would be for nothing.
+                self._unfiled.append((number, entry, new))
+
+    def _file_by_folder(self) -> None:
+        """File the literal entries added since the last lookup of a folder or a glob by the
+        folders they lie in, in the order they came (so each list stays in order)."""
+        for number, entry, new in self._unfiled:
+            if new:
+                self.literal_paths_in[""].append(entry)
+            for folder in _shape(entry).folders:
+                self.literals_in[folder].append(number)
                 if new:
-                    self.literal_paths_in[""].append(entry)
-                for folder in shape.folders:
-                    self.literals_in[folder].append(number)
-                    if new:
-                        self.literal_paths_in[folder].append(entry)
+                    self.literal_paths_in[folder].append(entry)
+        self._unfiled.clear()
 
     def matching(self, path: str) -> list[list[int]]:
         """Numbers of the entries that match the repo path ``path``."""
@@ -223,7 +238,7 @@ class TargetIndex:
         # Not remembered per path, unlike the rest: a path is tested only against the globs of
         # its own folders, a handful, and remembering each path's answers would keep an object
         # per path alive, which the garbage collector then sweeps again and again.
-        for folder in ("", *folders):
+        for folder in ("", *folders) if self.path_globs_in else ():
             for glob in self.path_globs_in.get(folder, ()):
                 if _glob_regex(glob).match(path):
                     found.append(get(glob))
@@ -233,6 +248,11 @@ class TargetIndex:
         """Numbers of the entries that overlap ``entry`` (``targets_overlap`` without repo files)."""
         get = self.exact.get
         shape = _shape(entry)
+        if self.only_paths and not shape.folder and not shape.glob and "/" in entry:
+            numbers = get(entry)
+            return [numbers] if numbers else []
+        if self._unfiled and (shape.folder or shape.glob):
+            self._file_by_folder()
         if shape.folder:
             found = [self.literals_in.get(entry), self.folders_in.get(entry), *map(get, shape.folders)]
         elif not shape.glob:
@@ -250,9 +270,50 @@ class TargetIndex:
         return [numbers for numbers in found if numbers]
 
 
+class FewTargets:
+    """The entries of a few claims (one student's) filed by the path or the file name a literal
+    entry matches, with the claims that have a folder or a glob set aside to be matched one by
+    one with ``covers``. A set of claims is a bit mask of their numbers: an index per student
+    of a large course stays small."""
+
+    __slots__ = ("loose", "names", "paths")
+
+    def __init__(self) -> None:
+        self.paths: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.loose = 0
+
+    def add(self, number: int, entries: Iterable[str]) -> None:
+        bit = 1 << number
+        for entry in entries:
+            if entry.endswith("/") or _is_glob(entry):
+                self.loose |= bit
+            elif "/" in entry:
+                self.paths[entry] = self.paths.get(entry, 0) | bit
+            else:
+                self.names[entry] = self.names.get(entry, 0) | bit
+
+    def matching(self, paths: Iterable[str]) -> tuple[int, int]:
+        """The claims whose literal entries match one of ``paths``, and the claims that may match
+        through a folder or a glob (for the caller to check), as bit masks."""
+        found = 0
+        for path in paths:
+            found |= self.paths.get(path, 0) | self.names.get(_name(path), 0)
+        return found, self.loose
+
+
+def numbers_in(mask: int) -> Iterator[int]:
+    """The numbers of a bit mask's set bits, smallest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
 _WILD_SEGMENT = re.compile(r"^[*?.]*$")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_overbroad(entry: str) -> bool:
     """An entry that names no folder and no file of its own (``*``, ``**``, ``**/*``, ``*.*``, the
     repository root): it would hold the whole repository against every later claim."""
@@ -262,4 +323,7 @@ def is_overbroad(entry: str) -> bool:
 
 def holding_targets(claim: Claim) -> tuple[str, ...]:
     """The entries of a claim that hold files against other students' claims."""
-    return tuple(entry for entry in claim.targets if not is_overbroad(entry))
+    targets = claim.targets
+    if not any(map(is_overbroad, targets)):
+        return targets
+    return tuple(entry for entry in targets if not is_overbroad(entry))

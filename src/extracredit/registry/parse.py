@@ -27,6 +27,9 @@ from extracredit.errors import RegistryError
 from extracredit.registry.schema import CLAIMS_COLUMNS, COLUMN_ALIASES, REQUIRED_COLUMNS, TAB_COLUMNS
 from extracredit.text import messages
 
+_URLS_SPLIT = re.compile(r"[\s,;]+")
+_CLAIM_CELLS = ("GitHub", "Kind", "Target", "Status", "Name", "Plan", "Claim", "NetID", "PR", "Updated")
+
 
 class _Row:
     """Cells of one row looked up by column name, with the row's problems collected."""
@@ -41,6 +44,12 @@ class _Row:
         if position is None or position >= len(self.cells):
             return ""
         return self.cells[position].strip()
+
+    def many(self, columns: Sequence[str]) -> list[str]:
+        """``get`` of several columns at once (a large course has 100,000 rows to read)."""
+        cells, count, index = self.cells, len(self.cells), self.index
+        return [cells[at].strip() if at is not None and at < count else ""
+                for at in map(index.get, columns)]
 
     def report(self, column: str, code: ProblemCode, login: str | None = None, **values: object) -> None:
         self.problems.append(Problem(self.table.name, self.row, column, code, tuple(values.items()), login))
@@ -122,39 +131,54 @@ def header_near_misses(header: Sequence[str], missing: Sequence[str], index: Map
 def _rows(table: Table) -> tuple[list[_Row], list[Problem]]:
     index, problems = column_index(table)
     rows = [_Row(table, number, cells, index) for number, cells in table.rows
-            if any(cell.strip() for cell in cells)]
+            if any(map(str.strip, cells))]
     return rows, problems
 
 
 def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Problem]]:
     rows, problems = _rows(table)
     claims: list[Claim] = []
+    # One string for the cells a registry repeats (logins, NetIDs, names, kinds, targets): a
+    # large course's claims keep them for the whole run, not the Claims tab itself.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    # A login cell and a Target cell read once each however many rows repeat them.
+    logins: dict[str, str | None] = {}
+    target_lists: dict[str, tuple[str, ...]] = {}
     for row in rows:
-        login = normalize_login(row.get("GitHub"))
-        claim_id = row.get("Claim").upper() or None
+        # Each cell read once: a large course has 100,000 rows.
+        (github, kind_cell, target, status_cell, name, plan, claim_cell, netid_cell, urls,
+         updated) = row.many(_CLAIM_CELLS)
+        if github in logins:
+            login = logins[github]
+        else:
+            login = logins[github] = normalize_login(github)
+        claim_id = claim_cell.upper() or None
         if claim_id and not CLAIM_ID.match(claim_id):
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
         # An id on two rows is settled by core.sightings.settle, which knows which row was seen.
         submitted = row.time("Submitted", zone, login)
         if login is None:
-            row.report("GitHub", "bad-login", value=row.get("GitHub"))
-        netid = row.get("NetID") or None
+            row.report("GitHub", "bad-login", value=github)
+        netid = netid_cell or None
         if netid is None:
             row.report("NetID", "empty", login)
-        kind = row.get("Kind").lower()
+        kind = kind_cell.lower()
         if kind not in KINDS:
-            row.report("Kind", "bad-kind", login, value=row.get("Kind"))
-        targets = split_targets(row.get("Target"))
+            row.report("Kind", "bad-kind", login, value=kind_cell)
+        targets = target_lists.get(target)
+        if targets is None:
+            targets = target_lists[target] = tuple(share(entry, entry) for entry in split_targets(target))
         if not targets:
             row.report("Target", "empty", login)
         # Empty means open; it is kept empty so that the sync writes the word in.
-        status = " ".join(row.get("Status").lower().split())
+        status = " ".join(status_cell.lower().split())
         if status and status not in STATUSES:
-            row.report("Status", "bad-status", login, value=row.get("Status"))
+            row.report("Status", "bad-status", login, value=status_cell)
             status = ""
-        for column in ("Plan", "Target", "Name"):
-            if row.get(column).startswith("="):
+        for column, cell in (("Plan", plan), ("Target", target), ("Name", name)):
+            if cell.startswith("="):
                 row.report(column, "formula", login)
         account = row.account_id("GitHub ID", login)
         problems.extend(row.problems)
@@ -164,16 +188,16 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             id=claim_id,
             row=row.row,
             submitted=submitted,
-            github=login,
+            github=share(login, login),
             github_id=account,
-            netid=netid,
-            name=row.get("Name"),
-            kind=kind,
+            netid=share(netid, netid) if netid else netid,
+            name=share(name, name),
+            kind=share(kind, kind),
             targets=targets,
-            plan=row.get("Plan"),
-            status=status,
-            pr_urls=tuple(url for url in re.split(r"[\s,;]+", row.get("PR")) if url),
-            updated=parse_time(row.get("Updated"), zone),
+            plan=share(plan, plan),
+            status=share(status, status),
+            pr_urls=tuple(url for url in _URLS_SPLIT.split(urls) if url),
+            updated=parse_time(updated, zone),
         ))
     return claims, problems
 

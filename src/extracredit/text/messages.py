@@ -104,8 +104,13 @@ def offline_summary_header(count: int) -> str:
     return f"Summary: {count} PRs (title, claim)"
 
 
-def bad_env_number(name: str, value: str) -> str:
-    return f"{name} must be a number of seconds, got {value!r}"
+def bad_env_number(name: str, value: str, unit: str = "seconds") -> str:
+    return f"{name} must be a number of {unit}, got {value!r}"
+
+
+def snapshot_too_large(limit: int, setting: str) -> str:
+    mib = limit / (1024 * 1024)
+    return f"larger than {mib:g} MiB; set {setting} to a larger number of MiB to read it"
 
 
 # Tally -----------------------------------------------------------------------------------------
