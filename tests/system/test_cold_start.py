@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def load_script() -> ModuleType:
-    script = ROOT / "scripts" / "benchmark" / "cold_start.py"
-    spec = importlib.util.spec_from_file_location("cold_start", script)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cold_start"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-cold_start = load_script()
+cold_start = load_script(ROOT / "scripts" / "benchmark" / "cold_start.py", 'cold_start')
 
 
 @pytest.mark.parametrize(("uv", "pip", "expected"), [

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
 import extracredit
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def release_notes() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("release_notes", ROOT / "scripts" / "release_notes.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["release_notes"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-NOTES = release_notes()
+NOTES = load_script(ROOT / "scripts" / "release_notes.py", 'release_notes')
 INIT = '"""The package."""\n\n__version__ = "{version}"\n'
 HEADER = "# Changelog\n\nSome words.\n\n"
 LINKS = "\n[Unreleased]: https://example/compare\n[1.2.0]: https://example/tag\n"

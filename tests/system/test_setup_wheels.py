@@ -5,30 +5,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import os
-import sys
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from script_module import load_script
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SETUP = ROOT / "actions" / "setup"
 
 
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("setup_wheels", SETUP / "wheels.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["setup_wheels"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-wheels = load_script()
+wheels = load_script(SETUP / "wheels.py", 'setup_wheels')
 
 
 def sha256(data: bytes) -> str:
