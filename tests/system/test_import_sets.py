@@ -78,3 +78,6 @@ def test_the_live_check_loads_pygithub_and_no_sheets_client() -> None:
     # (PyGithub itself loads importlib.metadata.)
     assert sorted(loaded & {"gspread", "google", "google.auth", "extracredit.registry.sheets",
                             "secrets", *PROGRESS, "extracredit.jobs.init"}) == []
+    # Nor argparse (the forms the check action writes are read without it), nor what only an
+    # offline check reads.
+    assert sorted(loaded & {"argparse", "gettext", "extracredit.forge.snapshot"}) == []
