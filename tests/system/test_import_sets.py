@@ -79,5 +79,5 @@ def test_the_live_check_loads_pygithub_and_no_sheets_client() -> None:
     assert sorted(loaded & {"gspread", "google", "google.auth", "extracredit.registry.sheets",
                             "secrets", *PROGRESS, "extracredit.jobs.init"}) == []
     # Nor argparse (the forms the check action writes are read without it), nor what only an
-    # offline check reads.
-    assert sorted(loaded & {"argparse", "gettext", "extracredit.forge.snapshot"}) == []
+    # offline check reads, nor difflib (only a misspelt kind or column asks it).
+    assert sorted(loaded & {"argparse", "gettext", "extracredit.forge.snapshot", "difflib"}) == []
