@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extracredit.cli import _parser, _plain_title, main
+from extracredit.cli import _parser, _plain_check, _plain_title, main
 
 ROOT = Path(__file__).parent.parent
 CONFIG = str(ROOT / ".github" / "extra-credit.yml")
@@ -104,16 +104,81 @@ def test_whatever_is_read_without_argparse_argparse_reads_alike(argv: list[str])
     assert (parsed.command, parsed.title, parsed.config) == ("title", *plain)
 
 
+PLAIN_CHECKS = [
+    ["check"],
+    ["check", "--config", "course.yml"],
+    ["check", "--config", "course.yml", "--registry", "registry"],
+    ["check", "--config", "course.yml", "--dry-run"],
+    ["check", "--config", "course.yml", "--registry", "registry", "--dry-run"],
+    ["check", "--dry-run", "--registry", "r", "--config", "c.yml"],
+    ["check", "--registry", "", "--config", ""],
+    ["check", "--config", "check"],
+]
+NOT_PLAIN_CHECKS = [
+    ["check", "--config"],
+    ["check", "--config", "-c"],
+    ["check", "--config=course.yml"],
+    ["check", "--conf", "course.yml"],
+    ["check", "--config", "a", "--config", "b"],
+    ["check", "--dry-run", "--dry-run"],
+    ["check", "--dry-run", "x"],
+    ["check", "--json"],
+    ["check", "--pr", "o/r#1"],
+    ["check", "--snapshot", "s.json", "--all"],
+    ["check", "--help"],
+    ["check", "--"],
+    ["title", "x"],
+    [],
+]
+
+
+def _as_argparse_reads(argv: list[str]) -> tuple[object, ...]:
+    parsed = _parser().parse_args(argv)
+    return (parsed.command, parsed.config, parsed.registry, parsed.dry_run, parsed.snapshot,
+            tuple(parsed.pr), parsed.all, parsed.json)
+
+
+@pytest.mark.parametrize("argv", PLAIN_CHECKS)
+def test_the_plain_check_forms_are_read_as_argparse_reads_them(argv: list[str]) -> None:
+    plain = _plain_check(argv)
+    assert plain is not None
+    assert ("check", plain.config, plain.registry, plain.dry_run, plain.snapshot, plain.pr,
+            plain.all, plain.json) == _as_argparse_reads(argv)
+
+
+@pytest.mark.parametrize("argv", NOT_PLAIN_CHECKS)
+def test_every_other_check_form_is_left_to_argparse(argv: list[str]) -> None:
+    assert _plain_check(argv) is None
+
+
+@given(st.lists(st.sampled_from(["--config", "--registry", "--dry-run", "--", "-x", "x", "",
+                                 "c.yml", "--help", "--config=c", "--json"]), max_size=6))
+@settings(max_examples=400, deadline=None)
+def test_whatever_check_is_read_without_argparse_argparse_reads_alike(argv: list[str]) -> None:
+    plain = _plain_check(["check", *argv])
+    if plain is None:
+        return
+    assert ("check", plain.config, plain.registry, plain.dry_run, plain.snapshot, plain.pr,
+            plain.all, plain.json) == _as_argparse_reads(["check", *argv])
+
+
 @pytest.mark.parametrize(("argv", "collecting"), [
     (["title", "--config", CONFIG, "[DLFL23] Fix"], False),
     (["check", "--snapshot", SNAPSHOT, "--pr", "Atcold/NYU-DLFL23#91", "--config", CONFIG], False),
+    (["check", "--config", CONFIG, "--dry-run"], False),
     (["tally", "--snapshot", SNAPSHOT, "--config", CONFIG, "--out", "{out}"], True),
-], ids=["title", "check", "tally"])
+], ids=["title", "check", "check-plain", "tally"])
 def test_the_collector_is_back_on_only_for_long_commands(
         argv: list[str], collecting: bool, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # python -m extracredit starts with the cyclic collector off (__main__.py).
     import gc
+    import os
+
+    # Outside Actions the plain live check stops at the missing event, asking nothing of GitHub
+    # (in a CI job it would otherwise read that job's event).
+    for name in [name for name in os.environ if name.startswith("GITHUB_")]:
+        monkeypatch.delenv(name)
 
     gc.disable()
     try:

@@ -29,6 +29,8 @@ from extracredit.text import messages
 if TYPE_CHECKING:
     import argparse
 
+    from extracredit.jobs.check import CheckArgs
+
 # The commands that run as one short process per PR event: the cyclic collector stays off in them.
 SHORT_COMMANDS = frozenset({"title", "check", "command"})
 
@@ -195,6 +197,38 @@ def _plain_title(argv: Sequence[str]) -> tuple[str, str] | None:
     return rest[0], config
 
 
+# The options of `extracredit check` that the check action writes, each taking a value or not.
+_PLAIN_CHECK_OPTIONS = {"--config": True, "--registry": True, "--dry-run": False}
+
+
+def _plain_check(argv: Sequence[str]) -> CheckArgs | None:
+    """`extracredit check` with only --config, --registry and --dry-run, each at most once and
+    in any order (the forms the check action writes), read without argparse; None for anything
+    else, which argparse reads. The live check runs on every PR event, and building the parser
+    of every command cost it more than loading what the check itself needs. No value here
+    starts with '-', so argparse would read these arguments the same way."""
+    if not argv or argv[0] != "check":
+        return None
+    given: dict[str, str | None] = {}
+    rest = list(argv[1:])
+    while rest:
+        option = rest.pop(0)
+        if option not in _PLAIN_CHECK_OPTIONS or option in given:
+            return None
+        value = None
+        if _PLAIN_CHECK_OPTIONS[option]:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        given[option] = value
+    from extracredit.jobs.check import CheckArgs
+
+    config, registry = given.get("--config"), given.get("--registry")
+    return CheckArgs(config=DEFAULT_CONFIG_PATH if config is None else config,
+                     registry=None if registry is None else Path(registry),
+                     dry_run="--dry-run" in given)
+
+
 def _title(title: str, config_path: str) -> int:
     config = load_config(config_path)
     result = check_title(title, config.tag, config.term)
@@ -209,13 +243,24 @@ def _title(title: str, config_path: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     plain = _plain_title(arguments)
-    args = None if plain is not None else _parser().parse_args(arguments)
-    command = "title" if args is None else str(args.command)
+    plain_check = None if plain is not None else _plain_check(arguments)
+    args = None
+    if plain is not None:
+        command = "title"
+    elif plain_check is not None:
+        command = "check"
+    else:
+        args = _parser().parse_args(arguments)
+        command = str(args.command)
     if command not in SHORT_COMMANDS:
         gc.enable()  # off while python -m extracredit started (__main__.py); these build a lot
     try:
         if plain is not None:
             return _title(*plain)
+        if plain_check is not None:
+            from extracredit.jobs import check as checking
+
+            return checking.run(plain_check)
         assert args is not None
         if args.command == "title":
             return _title(args.title, args.config)

@@ -40,6 +40,8 @@ class GaveUp(Exception):
 
 @dataclass
 class RetryPolicy:
+    """How often and how long a request is retried."""
+
     attempts: int = 4
     base: float = 0.5
     cap: float = 8.0

@@ -21,6 +21,8 @@ CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORE
 
 @dataclass(frozen=True)
 class Carried:
+    """The claim a PR carries, and what its body names that it cannot carry."""
+
     claim: Claim | None
     named_foreign: tuple[str, ...]  # claim ids the body names that are someone else's
     named_unknown: tuple[str, ...]  # claim ids the body names that the registry lacks

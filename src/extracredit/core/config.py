@@ -29,6 +29,8 @@ MAX_EXPIRE_DAYS = 365
 
 @dataclass(frozen=True)
 class Window:
+    """The days, both included, on which extra-credit PRs count."""
+
     opens: date
     closes: date
 
@@ -38,12 +40,16 @@ class Window:
 
 @dataclass(frozen=True)
 class Labels:
+    """The labels that mark a PR accepted or rejected."""
+
     accepted: str = "extra-credit: accepted"
     rejected: tuple[str, ...] = ("extra-credit: rejected", "spam", "invalid")
 
 
 @dataclass(frozen=True)
 class ClaimsPolicy:
+    """How claims are held: whether a PR needs one, when a hold ends, how wide a target may be."""
+
     required: bool = True
     expire_after_days: int = 14
     # A target matching more than this percentage of the repository's files holds nothing.
@@ -52,6 +58,9 @@ class ClaimsPolicy:
 
 @dataclass(frozen=True)
 class RegistrySettings:
+    """Where the registry is kept: its backend, folder or spreadsheets, and the headers it
+    reads as columns."""
+
     backend: str
     path: str | None = None
     claims: str | None = None
@@ -62,6 +71,8 @@ class RegistrySettings:
 
 @dataclass(frozen=True)
 class Config:
+    """The course configuration, as .github/extra-credit.yml gives it."""
+
     course: str
     tag: str
     timezone: str

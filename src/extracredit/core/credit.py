@@ -110,6 +110,8 @@ class Aggregates:
 
 @dataclass(frozen=True, slots=True)
 class Tally:
+    """Every student's credit, the PRs that matched no student, and the run's totals."""
+
     students: tuple[StudentCredit, ...]  # sorted by key
     unmatched: tuple[Unmatched, ...]  # sorted by repo and number
     aggregates: Aggregates
@@ -263,6 +265,8 @@ def _note(draft: _Draft, tag: str, words: dict[object, str]) -> Note | None:
 
 @dataclass(frozen=True, slots=True)
 class _Person:
+    """A student as the tally names them."""
+
     netid: str
     name: str
     github: str

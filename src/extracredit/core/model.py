@@ -18,6 +18,8 @@ _PR_REF = re.compile(r"^\s*(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?
 
 @dataclass(frozen=True, slots=True)
 class Account:
+    """A GitHub account: its login, id and type."""
+
     login: str
     id: int | None
     type: str = "User"
@@ -29,6 +31,8 @@ class Account:
 
 @dataclass(frozen=True, slots=True)
 class ChangedFile:
+    """One file a PR changes."""
+
     filename: str
     status: str = "modified"
     additions: int = 0
@@ -37,6 +41,8 @@ class ChangedFile:
 
 @dataclass(frozen=True, slots=True)
 class PullRequest:
+    """A PR as the check reads it, live or from a snapshot."""
+
     repo: str
     number: int
     title: str
@@ -107,6 +113,8 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
+    """One row of the Claims tab, parsed."""
+
     id: str | None
     row: int
     submitted: datetime
@@ -157,6 +165,8 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
+    """One student of the Roster tab."""
+
     row: int
     netid: str
     name: str
@@ -166,6 +176,8 @@ class RosterEntry:
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
+    """One decision of the Ledger tab."""
+
     row: int
     when: datetime
     actor: str
@@ -187,6 +199,8 @@ class Activity:
 
 @dataclass(frozen=True, slots=True)
 class Registry:
+    """The registry's tabs, parsed, and the problems found in them."""
+
     claims: tuple[Claim, ...] = ()
     roster: tuple[RosterEntry, ...] = ()
     ledger: tuple[LedgerEntry, ...] = ()

@@ -183,6 +183,8 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
 
 @dataclass(frozen=True)
 class _Rows:
+    """The Claims tab's rows with each id kept on one row, and the problems that found."""
+
     claims: list[Claim]
     problems: list[Problem]
     # For a seen id on two rows or more that all say what was recorded: the statuses of the others.

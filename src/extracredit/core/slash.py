@@ -16,11 +16,13 @@ _AMOUNT = re.compile(r"^[+]?[0-9]+(?:\.[0-9]{1,4})?$")
 
 @dataclass(frozen=True)
 class Recheck:
-    pass
+    """A ``/recheck`` command."""
 
 
 @dataclass(frozen=True)
 class Credit:
+    """A ``/credit`` command: accept, reject or an amount, and the reason."""
+
     decision: Literal["accept", "reject", "credit"]
     amount: Decimal | None
     reason: str

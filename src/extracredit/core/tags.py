@@ -37,6 +37,8 @@ _TRAILING_TERM = re.compile(
 
 @dataclass(frozen=True)
 class Term:
+    """A tag's term: the season and the year it names."""
+
     name: str  # as the tag writes it: FL, S, IAP
     season: str  # fall, spring, summer, winter; else the name in capitals (IAP)
     year: int  # with its century: 2027
@@ -48,6 +50,8 @@ class Term:
 
 @dataclass(frozen=True)
 class TagParts:
+    """A tag split into its course and its term."""
+
     course: str  # the tag without its term: CSGY6953, CS-101, 6.S191
     term: Term | None  # None when the tag names no term this module can tell
 

@@ -19,6 +19,8 @@ _SEPARATOR = r"(?>\s*[\-_./:]?\s*)"
 
 @dataclass(frozen=True)
 class TitleVerdict:
+    """The title rule's answer for one title: passed, or the problem and a suggested title."""
+
     passed: bool
     problem: TitleProblem | None
     suggestion: str | None
@@ -27,6 +29,8 @@ class TitleVerdict:
 
 @dataclass(frozen=True)
 class _Candidate:
+    """Something in a title that may be the tag, and where it stands."""
+
     start: int
     end: int
     text: str

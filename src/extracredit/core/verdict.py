@@ -35,6 +35,8 @@ class Holder:
 
 @dataclass(frozen=True)
 class TitleCheck:
+    """The title half of a verdict."""
+
     outcome: Outcome
     title: str
     result: TitleVerdict | None
@@ -49,6 +51,8 @@ class TitleCheck:
 
 @dataclass(frozen=True)
 class ClaimCheck:
+    """The claim half of a verdict, with what the comment explains."""
+
     outcome: Outcome
     problem: ClaimProblem | None = None
     claim_id: str | None = None
@@ -69,6 +73,8 @@ class ClaimCheck:
 
 @dataclass(frozen=True)
 class CheckVerdict:
+    """One PR's verdict: its title and claim checks, or why it was skipped."""
+
     pr: str
     url: str
     author: str

@@ -48,6 +48,8 @@ def read_environment(environ: Mapping[str, str] | None = None) -> ActionsEnv:
 
 @dataclass(frozen=True)
 class Trigger:
+    """The PR an event is about, and whether the event can change its verdict."""
+
     repo: str
     number: int
     run: bool  # False when the event cannot change the verdict (e.g. a base-branch edit)

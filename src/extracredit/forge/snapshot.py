@@ -33,6 +33,8 @@ MAX_ACCOUNT_ID = 10**15
 
 @dataclass(frozen=True)
 class Snapshot:
+    """The course's PRs by repo, frozen at a moment."""
+
     taken_at: datetime
     pulls: Mapping[str, tuple[PullRequest, ...]]  # repo -> PRs
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from extracredit.core.config import Config
 from extracredit.core.model import PullRequest, Registry, parse_pr_ref
@@ -21,13 +22,28 @@ from extracredit.errors import (
 )
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
-from extracredit.forge.snapshot import load_snapshot
 from extracredit.publish import check_live
 from extracredit.registry.opening import load_config, read_registry
 from extracredit.text import comment as verdict_words
 from extracredit.text import config as config_words
 from extracredit.text import messages
-from extracredit.text.report import build_report
+
+if TYPE_CHECKING:
+    import argparse
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    """`extracredit check` as the check action writes it (live, a configuration, perhaps a
+    registry folder and --dry-run), read without argparse: see cli._plain_check."""
+
+    config: str
+    registry: Path | None = None
+    dry_run: bool = False
+    snapshot: Path | None = None
+    pr: tuple[str, ...] = ()
+    all: bool = False
+    json: bool = False
 
 
 def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
@@ -39,7 +55,12 @@ def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
     }
 
 
-def _offline(args: argparse.Namespace, config: Config) -> int:
+def _offline(args: argparse.Namespace | CheckArgs, config: Config) -> int:
+    # Imported here: a live check neither reads a snapshot nor prints a report of its own.
+    from extracredit.forge.snapshot import load_snapshot
+    from extracredit.text.report import build_report
+
+    assert args.snapshot is not None  # run() sends only a check with a snapshot here
     try:
         snapshot = load_snapshot(args.snapshot)
     except SnapshotError as error:
@@ -91,7 +112,7 @@ def _offline(args: argparse.Namespace, config: Config) -> int:
     return worst
 
 
-def _live(args: argparse.Namespace, config: Config | None, config_error: str | None,
+def _live(args: argparse.Namespace | CheckArgs, config: Config | None, config_error: str | None,
           env: ActionsEnv) -> int:
     targets: list[tuple[str, int]] = []
     for ref in args.pr:
@@ -128,7 +149,7 @@ def _live(args: argparse.Namespace, config: Config | None, config_error: str | N
     return worst
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace | CheckArgs) -> int:
     """Run ``extracredit check`` as parsed by the command line."""
     if args.snapshot is not None:
         if not args.pr and not args.all:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -120,6 +119,8 @@ def header_near_misses(header: Sequence[str], missing: Sequence[str], index: Map
         if (position not in index.values() and _HEADER_WORD.fullmatch(cell)
                 and cell.lower() not in names):
             candidates.setdefault(cell.lower(), cell)
+    import difflib  # only for a header that misses a column: not on the way of every read
+
     meant: dict[str, str] = {}
     for column in missing:
         close = difflib.get_close_matches(column.lower(), list(candidates), n=1, cutoff=_NEAR_MISS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -59,6 +58,8 @@ def _day(moment: object) -> str:
 
 
 def fix_kind(value: str, kinds: Sequence[str]) -> str:
+    import difflib  # only for a misspelt kind: not on the way of every check
+
     near = difflib.get_close_matches(value, kinds, n=1, cutoff=0.5)
     return f"write '{near[0]}'" if near else f"write one of {KINDS_TEXT}"
 

@@ -16,6 +16,8 @@ StatusState = Literal["success", "failure", "error", "pending"]
 
 @dataclass(frozen=True)
 class Status:
+    """One commit status as the report wants it."""
+
     context: str
     state: StatusState
     description: str
