@@ -15,7 +15,7 @@ from extracredit.core.holds import claim_activity, find_duplicates
 from extracredit.core.identity import build_directory
 from extracredit.core.ledger import latest_ledger, pull_key, pull_key_of
 from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, LedgerEntry, PullRequest, Registry
-from extracredit.core.titles import check_title
+from extracredit.core.titles import titles_passing
 from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, UnmatchedReason
 
 HISTOGRAM_STEP = Decimal("0.5")
@@ -329,8 +329,7 @@ def _aggregates(students: Sequence[StudentCredit], unmatched: int,
 
 def _title_verdicts(pulls: Sequence[PullRequest], config: Config) -> dict[str, bool]:
     """Whether each distinct title passes: a course's PRs share many titles, each judged once."""
-    return {title: check_title(title, config.tag, config.term).passed
-            for title in {pr.title for pr in pulls}}
+    return titles_passing({pr.title for pr in pulls}, config.tag, config.term)
 
 
 def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> Tally:
