@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from extracredit.core.cells import (
@@ -71,6 +72,22 @@ class _Row:
         if text and number is None:
             self.report(column, "bad-github-id", login, value=text)
         return number
+
+
+def _picker(index: Mapping[str, int], columns: Sequence[str]) -> Callable[[_Row], list[str]]:
+    """``_Row.many(columns)`` for the rows of one tab, the columns located once: when the tab
+    has them all, a row long enough to hold them has them taken at once."""
+    positions = [index.get(column) for column in columns]
+    if len(positions) < 2 or None in positions:
+        return lambda row: row.many(columns)
+    located = [at for at in positions if at is not None]
+    take, past = itemgetter(*located), max(located)
+
+    def pick(row: _Row) -> list[str]:
+        cells = row.cells
+        return list(map(str.strip, take(cells))) if len(cells) > past else row.many(columns)
+
+    return pick
 
 
 def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
@@ -149,10 +166,11 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
     # A time cell read once however many rows repeat it, and one moment for them all: a shared
     # moment also keeps its hash, which every claim's own hash asks for.
     times: dict[str, datetime] = {}
+    pick = _picker(rows[0].index if rows else {}, _CLAIM_CELLS)
     for row in rows:
         # Each cell read once: a large course has 100,000 rows.
         (github, kind_cell, target, status_cell, name, plan, claim_cell, netid_cell, urls,
-         updated, submitted_cell, id_cell) = row.many(_CLAIM_CELLS)
+         updated, submitted_cell, id_cell) = pick(row)
         if github in logins:
             login = logins[github]
         else:
