@@ -31,6 +31,8 @@ class Carried:
 
 
 def claim_ids_in(text: str) -> list[str]:
+    if "-" not in (text or ""):
+        return []  # no id can be there: most bodies are read for nothing else
     return [f"C-{int(digits):04d}" for digits in CLAIM_ID_IN_TEXT.findall(text or "")]
 
 

@@ -128,11 +128,12 @@ def decide_pull(pr: PullRequest, entry: LedgerEntry | None,
     """Rule 3: the Ledger, else a rejected label, else the accepted label, else a merge."""
     if entry is not None:
         return ("rejected" if entry.decision == "reject" else "accepted"), "ledger"
-    names = {label.casefold() for label in pr.labels}
-    if any(label.casefold() in names for label in labels.rejected):
-        return "rejected", "label"
-    if labels.accepted.casefold() in names:
-        return "accepted", "label"
+    if pr.labels:  # most PRs have none
+        names = {label.casefold() for label in pr.labels}
+        if any(label.casefold() in names for label in labels.rejected):
+            return "rejected", "label"
+        if labels.accepted.casefold() in names:
+            return "accepted", "label"
     if pr.merged_at is not None:
         return "accepted", "merge"
     return ("pending" if pr.is_open else "closed"), "state"
@@ -336,7 +337,8 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
     """Every student's credit under registry/README.md's credit rules, recomputed from the sources."""
     repos = {repo.lower() for repo in config.repos}
     by_key = {pull_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
-    course_pulls = [by_key[key] for key in sorted(by_key)]
+    keys = sorted(by_key)
+    course_pulls = [by_key[key] for key in keys]
     directory = build_directory(registry.roster, registry.claims)
     # Each PR's author and claim, worked out once for the activity and for the credit.
     owners = [directory.resolve(pr.user) for pr in course_pulls]
@@ -370,7 +372,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         if not title_passes:
             draft.no_credit = "bad-title"
             continue
-        entry = ledger.get(pull_key(pr))
+        entry = ledger.get(keys[number]) if ledger else None
         draft.decision, draft.decided_by = decide_pull(pr, entry, config.labels)
         draft.claim = carried_by[number]
         draft.duplicate_of = duplicates.get(draft.claim) if draft.claim else None

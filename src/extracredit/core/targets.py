@@ -303,7 +303,7 @@ class FewTargets:
         through a folder or a glob (for the caller to check), as bit masks."""
         found = 0
         for path in paths:
-            found |= self.paths.get(path, 0) | self.names.get(_name(path), 0)
+            found |= self.paths.get(path, 0) | self.names.get(path.rsplit("/", 1)[-1], 0)
         return found, self.loose
 
 
