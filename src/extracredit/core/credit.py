@@ -353,10 +353,11 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
     drafts: dict[str, list[_Draft]] = defaultdict(list)
     unmatched: list[Unmatched] = []
     days: dict[date, date] = {}  # one object per day the PRs opened on
+    zone, in_course_window = config.zone, config.window.contains  # asked once, not per PR
     for number, pr in enumerate(course_pulls):
         ref = f"#{pr.number}" if one_repo else pr.ref
-        opened_on = days.setdefault(day := pr.created_at.astimezone(config.zone).date(), day)
-        in_window = config.window.contains(opened_on)
+        opened_on = days.setdefault(day := pr.created_at.astimezone(zone).date(), day)
+        in_window = in_course_window(opened_on)
         title_passes = passes[pr.title]
         owner = owners[number]
         if owner is None:
