@@ -79,7 +79,11 @@ class Shared:
         return parse_time(value, f"{where}.{field}")
 
     def optional_time(self, value: Any, where: str, field: str) -> datetime | None:
-        return None if value is None else self.time(value, where, field)
+        if value is None:
+            return None
+        # A moment met before (a merge is also the close and the last update) taken at once.
+        known = self.times.get(value) if isinstance(value, str) else None
+        return known if known is not None else self.time(value, where, field)
 
     def account(self, login: str, number: int | None, kind: str) -> Account:
         key = (login, number, kind)
