@@ -36,6 +36,8 @@ _CLAIM_CELLS = ("GitHub", "Kind", "Target", "Status", "Name", "Plan", "Claim", "
 class _Row:
     """Cells of one row looked up by column name, with the row's problems collected."""
 
+    __slots__ = ("cells", "index", "problems", "row", "table")  # a large course has 100,000 rows
+
     def __init__(self, table: Table, row: int, cells: tuple[str, ...],
                  index: Mapping[str, int]) -> None:
         self.table, self.row, self.cells, self.index = table, row, cells, index
