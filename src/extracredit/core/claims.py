@@ -33,6 +33,8 @@ class Carried:
 
 
 def claim_ids_in(text: str) -> list[str]:
+    if "-" not in (text or ""):
+        return []  # no id can be there: most bodies are read for nothing else
     return [f"C-{int(digits):04d}" for digits in CLAIM_ID_IN_TEXT.findall(text or "")]
 
 
@@ -48,11 +50,17 @@ class ClaimIndex:
         self.claims = claims
         self.ordered = _ordered(claims)
         self.by_id = {claim.id: claim for claim in claims if claim.id}
-        # The active claims, earliest first; and the same by owner below.
-        self.active = [claim for claim in self.ordered if claim.active]
-        # The claims that can hold targets: the active ones, and those withdrawn at a known moment
-        # (they held until then).
-        self.held = [claim for claim in self.ordered if claim.active or claim.withdrawn_at is not None]
+        # The active claims, earliest first; and the same by owner below. The claims that can
+        # hold targets: the active ones, and those withdrawn at a known moment (they held until
+        # then). Both in one pass: a large course has 100,000 claims.
+        self.active: list[Claim] = []
+        self.held: list[Claim] = []
+        for claim in self.ordered:
+            if claim.active:
+                self.active.append(claim)
+                self.held.append(claim)
+            elif claim.withdrawn_at is not None:
+                self.held.append(claim)
         self.active_of: dict[str, list[Claim]] = defaultdict(list)
         for claim in self.active:
             self.active_of[claim.owner].append(claim)

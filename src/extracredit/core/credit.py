@@ -15,7 +15,7 @@ from extracredit.core.holds import claim_activity, find_duplicates
 from extracredit.core.identity import build_directory
 from extracredit.core.ledger import latest_ledger, pull_key, pull_key_of
 from extracredit.core.model import STAFF_ASSOCIATIONS, Claim, LedgerEntry, PullRequest, Registry
-from extracredit.core.titles import check_title
+from extracredit.core.titles import titles_passing
 from extracredit.core.vocab import KINDS, DecidedBy, Decision, NoCredit, UnmatchedReason
 
 HISTOGRAM_STEP = Decimal("0.5")
@@ -130,11 +130,12 @@ def decide_pull(pr: PullRequest, entry: LedgerEntry | None,
     """Rule 3: the Ledger, else a rejected label, else the accepted label, else a merge."""
     if entry is not None:
         return ("rejected" if entry.decision == "reject" else "accepted"), "ledger"
-    names = {label.casefold() for label in pr.labels}
-    if any(label.casefold() in names for label in labels.rejected):
-        return "rejected", "label"
-    if labels.accepted.casefold() in names:
-        return "accepted", "label"
+    if pr.labels:  # most PRs have none
+        names = {label.casefold() for label in pr.labels}
+        if any(label.casefold() in names for label in labels.rejected):
+            return "rejected", "label"
+        if labels.accepted.casefold() in names:
+            return "accepted", "label"
     if pr.merged_at is not None:
         return "accepted", "merge"
     return ("pending" if pr.is_open else "closed"), "state"
@@ -333,15 +334,15 @@ def _aggregates(students: Sequence[StudentCredit], unmatched: int,
 
 def _title_verdicts(pulls: Sequence[PullRequest], config: Config) -> dict[str, bool]:
     """Whether each distinct title passes: a course's PRs share many titles, each judged once."""
-    return {title: check_title(title, config.tag, config.term).passed
-            for title in {pr.title for pr in pulls}}
+    return titles_passing({pr.title for pr in pulls}, config.tag, config.term)
 
 
 def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> Tally:
     """Every student's credit under registry/README.md's credit rules, recomputed from the sources."""
     repos = {repo.lower() for repo in config.repos}
     by_key = {pull_key(pr): pr for pr in pulls if pr.repo.lower() in repos}
-    course_pulls = [by_key[key] for key in sorted(by_key)]
+    keys = sorted(by_key)
+    course_pulls = [by_key[key] for key in keys]
     directory = build_directory(registry.roster, registry.claims)
     # Each PR's author and claim, worked out once for the activity and for the credit.
     owners = [directory.resolve(pr.user) for pr in course_pulls]
@@ -356,10 +357,11 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
     drafts: dict[str, list[_Draft]] = defaultdict(list)
     unmatched: list[Unmatched] = []
     days: dict[date, date] = {}  # one object per day the PRs opened on
+    zone, in_course_window = config.zone, config.window.contains  # asked once, not per PR
     for number, pr in enumerate(course_pulls):
         ref = f"#{pr.number}" if one_repo else pr.ref
-        opened_on = days.setdefault(day := pr.created_at.astimezone(config.zone).date(), day)
-        in_window = config.window.contains(opened_on)
+        opened_on = days.setdefault(day := pr.created_at.astimezone(zone).date(), day)
+        in_window = in_course_window(opened_on)
         title_passes = passes[pr.title]
         owner = owners[number]
         if owner is None:
@@ -375,7 +377,7 @@ def tally(pulls: Sequence[PullRequest], registry: Registry, config: Config) -> T
         if not title_passes:
             draft.no_credit = "bad-title"
             continue
-        entry = ledger.get(pull_key(pr))
+        entry = ledger.get(keys[number]) if ledger else None
         draft.decision, draft.decided_by = decide_pull(pr, entry, config.labels)
         draft.claim = carried_by[number]
         draft.duplicate_of = duplicates.get(draft.claim) if draft.claim else None

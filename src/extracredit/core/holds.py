@@ -46,13 +46,18 @@ def activity_from_pulls(claims: Sequence[Claim], pulls: Sequence[PullRequest],
             carried = carried_claim(pr, directory.resolve(pr.user), claims).claim
         if carried is None:
             continue
-        if carried not in opened or pr.created_at < opened[carried]:
+        first = opened.get(carried)
+        if first is None or pr.created_at < first:
             opened[carried] = pr.created_at
-        moments = [moment for moment in (pr.decided_at, ledger_decided.get(pr.html_url))
-                   if moment is not None]
-        if moments:
-            when = min(moments)
-            if carried not in decided or when < decided[carried]:
+        # The earlier of GitHub's decision and the Ledger's, GitHub's on a tie.
+        when = pr.decided_at
+        if ledger_decided:
+            logged = ledger_decided.get(pr.html_url)
+            if logged is not None and (when is None or logged < when):
+                when = logged
+        if when is not None:
+            known = decided.get(carried)
+            if known is None or when < known:
                 decided[carried] = when
         elif pr.is_open:
             in_review[carried].append(pr.html_url)

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from extracredit.core.vocab import INACTIVE_STATUSES, ProblemCode
 
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+_FILENAME = attrgetter("filename")
 _NO_ID = 10**9  # a claim without an id comes after those with one, on a tie
 _PR_REF = re.compile(r"^\s*(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>\d+)\s*$")
 
@@ -70,7 +72,7 @@ class PullRequest:
 
     @property
     def filenames(self) -> tuple[str, ...]:
-        return tuple(changed.filename for changed in self.files)
+        return tuple(map(_FILENAME, self.files))
 
     @property
     def decided_at(self) -> datetime | None:

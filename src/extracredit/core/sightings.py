@@ -142,6 +142,8 @@ def settle(live: Sequence[Claim], sightings: Mapping[str, Sighting],
     """
     rows = _one_row_per_id(live, frozen)
     problems = list(rows.problems)
+    if not sightings and not frozen:
+        return list(rows.claims), problems  # no claim seen yet (no Claims log): each as its row says
     # A seen claim no row carries by id may still be there, its id unreadable (a header renamed,
     # the cell edited): a row without an id that says exactly what was recorded is that claim.
     carried = {claim.id for claim in rows.claims if claim.id}

@@ -251,6 +251,11 @@ class TargetIndex:
         if self.only_paths and not shape.folder and not shape.glob and "/" in entry:
             numbers = get(entry)
             return [numbers] if numbers else []
+        if not (shape.folder or shape.glob or self.folders_in or self.name_globs or self.path_globs_in):
+            # Literal entries only, as in most courses: a literal entry overlaps the same entry
+            # and those of its file name (a path's, or, for a bare file name, every path's).
+            others = get(shape.name) if "/" in entry else self.literal_names.get(entry)
+            return [numbers for numbers in (get(entry), others) if numbers]
         if self._unfiled and (shape.folder or shape.glob):
             self._file_by_folder()
         if shape.folder:
@@ -298,7 +303,7 @@ class FewTargets:
         through a folder or a glob (for the caller to check), as bit masks."""
         found = 0
         for path in paths:
-            found |= self.paths.get(path, 0) | self.names.get(_name(path), 0)
+            found |= self.paths.get(path, 0) | self.names.get(path.rsplit("/", 1)[-1], 0)
         return found, self.loose
 
 

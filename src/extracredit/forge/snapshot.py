@@ -81,7 +81,11 @@ class Shared:
         return parse_time(value, f"{where}.{field}")
 
     def optional_time(self, value: Any, where: str, field: str) -> datetime | None:
-        return None if value is None else self.time(value, where, field)
+        if value is None:
+            return None
+        # A moment met before (a merge is also the close and the last update) taken at once.
+        known = self.times.get(value) if isinstance(value, str) else None
+        return known if known is not None else self.time(value, where, field)
 
     def account(self, login: str, number: int | None, kind: str) -> Account:
         key = (login, number, kind)
@@ -124,14 +128,18 @@ def pull_from_json(repo: str, data: Any, where: str, shared: Shared | None = Non
         login = str(user.get("login") or "ghost")
         account = shared.account(text(login, login), _account_id(user.get("id")),
                                  text(kind := str(user.get("type") or "User"), kind))
-        names = (str(label.get("name")) for label in data.get("labels") or []
-                 if isinstance(label, dict) and label.get("name"))
-        labels = tuple(text(name, name) for name in names)
+        raw_labels = data.get("labels") or []
+        labels: tuple[str, ...] = ()
+        if raw_labels:  # most PRs have none
+            names = (str(label.get("name")) for label in raw_labels
+                     if isinstance(label, dict) and label.get("name"))
+            labels = tuples(found := tuple(text(name, name) for name in names), found)
         head_sha = str(head.get("sha") or "")
-        changed = tuple(shared.file(text(name, name), text(status, status),
-                                    int(f.get("additions") or 0), int(f.get("deletions") or 0))
-                        for f in files
-                        for name, status in ((str(f["filename"]), str(f.get("status") or "modified")),))
+        file = shared.file
+        changed = tuple(file(text(name := str(f["filename"]), name),
+                             text(status := str(f.get("status") or "modified"), status),
+                             int(f.get("additions") or 0), int(f.get("deletions") or 0))
+                        for f in files)
         return PullRequest(
             repo=text(repo, repo),
             number=number,
@@ -145,9 +153,9 @@ def pull_from_json(repo: str, data: Any, where: str, shared: Shared | None = Non
             html_url=html_url,
             author_association=text(association, association),
             user=account,
-            labels=tuples(labels, labels),
+            labels=labels,
             head_sha=head_sha,
-            files=tuples(changed, changed),
+            files=changed,
             updated_at=shared.optional_time(data.get("updated_at"), where, "updated_at"),
         )
     except KeyError as error:

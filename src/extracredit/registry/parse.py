@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from extracredit.core.cells import (
@@ -27,11 +28,14 @@ from extracredit.registry.schema import CLAIMS_COLUMNS, COLUMN_ALIASES, REQUIRED
 from extracredit.text import messages
 
 _URLS_SPLIT = re.compile(r"[\s,;]+")
-_CLAIM_CELLS = ("GitHub", "Kind", "Target", "Status", "Name", "Plan", "Claim", "NetID", "PR", "Updated")
+_CLAIM_CELLS = ("GitHub", "Kind", "Target", "Status", "Name", "Plan", "Claim", "NetID", "PR", "Updated",
+                "Submitted", "GitHub ID")
 
 
 class _Row:
     """Cells of one row looked up by column name, with the row's problems collected."""
+
+    __slots__ = ("cells", "index", "problems", "row", "table")  # a large course has 100,000 rows
 
     def __init__(self, table: Table, row: int, cells: tuple[str, ...],
                  index: Mapping[str, int]) -> None:
@@ -69,6 +73,22 @@ class _Row:
         if text and number is None:
             self.report(column, "bad-github-id", login, value=text)
         return number
+
+
+def _picker(index: Mapping[str, int], columns: Sequence[str]) -> Callable[[_Row], list[str]]:
+    """``_Row.many(columns)`` for the rows of one tab, the columns located once: when the tab
+    has them all, a row long enough to hold them has them taken at once."""
+    positions = [index.get(column) for column in columns]
+    if len(positions) < 2 or None in positions:
+        return lambda row: row.many(columns)
+    located = [at for at in positions if at is not None]
+    take, past = itemgetter(*located), max(located)
+
+    def pick(row: _Row) -> list[str]:
+        cells = row.cells
+        return list(map(str.strip, take(cells))) if len(cells) > past else row.many(columns)
+
+    return pick
 
 
 def column_index(table: Table) -> tuple[dict[str, int], list[Problem]]:
@@ -146,10 +166,14 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
     # A login cell and a Target cell read once each however many rows repeat them.
     logins: dict[str, str | None] = {}
     target_lists: dict[str, tuple[str, ...]] = {}
+    # A time cell read once however many rows repeat it, and one moment for them all: a shared
+    # moment also keeps its hash, which every claim's own hash asks for.
+    times: dict[str, datetime] = {}
+    pick = _picker(rows[0].index if rows else {}, _CLAIM_CELLS)
     for row in rows:
         # Each cell read once: a large course has 100,000 rows.
         (github, kind_cell, target, status_cell, name, plan, claim_cell, netid_cell, urls,
-         updated) = row.many(_CLAIM_CELLS)
+         updated, submitted_cell, id_cell) = pick(row)
         if github in logins:
             login = logins[github]
         else:
@@ -159,7 +183,11 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             row.report("Claim", "bad-claim-id", login, value=claim_id)
             claim_id = None
         # An id on two rows is settled by core.sightings.settle, which knows which row was seen.
-        submitted = row.time("Submitted", zone, login)
+        submitted = times.get(submitted_cell)
+        if submitted is None:
+            submitted = row.time("Submitted", zone, login)
+            if submitted is not None:
+                times[submitted_cell] = submitted
         if login is None:
             row.report("GitHub", "bad-login", value=github)
         netid = netid_cell or None
@@ -178,13 +206,19 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
         if status and status not in STATUSES:
             row.report("Status", "bad-status", login, value=status_cell)
             status = ""
-        for column, cell in (("Plan", plan), ("Target", target), ("Name", name)):
-            if cell.startswith("="):
-                row.report(column, "formula", login)
-        account = row.account_id("GitHub ID", login)
+        if plan.startswith("=") or target.startswith("=") or name.startswith("="):
+            for column, cell in (("Plan", plan), ("Target", target), ("Name", name)):
+                if cell.startswith("="):
+                    row.report(column, "formula", login)
+        account = row.account_id("GitHub ID", login) if id_cell else None
         problems.extend(row.problems)
         if submitted is None or login is None or kind not in KINDS or not targets:
             continue
+        updated_at = times.get(updated) if updated else None
+        if updated and updated_at is None:
+            updated_at = parse_time(updated, zone)
+            if updated_at is not None:
+                times[updated] = updated_at
         claims.append(Claim(
             id=claim_id,
             row=row.row,
@@ -197,8 +231,8 @@ def parse_claims(table: Table, zone: ZoneInfo) -> tuple[list[Claim], list[Proble
             targets=targets,
             plan=share(plan, plan),
             status=share(status, status),
-            pr_urls=tuple(url for url in _URLS_SPLIT.split(urls) if url),
-            updated=parse_time(updated, zone),
+            pr_urls=tuple(url for url in _URLS_SPLIT.split(urls) if url) if urls else (),
+            updated=updated_at,
         ))
     return claims, problems
 
