@@ -1,8 +1,10 @@
-"""One cell's text read as a login, a moment, a list of targets or an account id (pure)."""
+"""One cell's text read as a login, a moment, a list of targets or an account id, or a misspelt
+name matched to the one meant (pure)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -114,3 +116,12 @@ def parse_credit(cell: str) -> Decimal | None:
         return None
     amount = Decimal(text)
     return amount if amount <= MAX_CREDIT else None
+
+
+def nearest(word: str, names: Iterable[str], cutoff: float) -> str | None:
+    """The name of ``names`` most like ``word`` (a misspelt kind, key or column), if any is at
+    least ``cutoff`` alike (0 to 1): what a message suggests was meant."""
+    import difflib  # only when a name is wrong: not on the way of every run
+
+    close = difflib.get_close_matches(word, list(names), n=1, cutoff=cutoff)
+    return close[0] if close else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -13,7 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from extracredit.core.cells import CREDIT_DECIMALS, FIRST_YEAR, LAST_YEAR, MAX_CREDIT, decimal_places
+from extracredit.core.cells import (
+    CREDIT_DECIMALS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_CREDIT,
+    decimal_places,
+    nearest,
+)
 from extracredit.core.tags import course_of, is_tag
 from extracredit.core.vocab import KINDS, ConfigProblem
 from extracredit.errors import ConfigError
@@ -112,12 +118,6 @@ _SCHEMA: dict[str, Any] = {
 _REQUIRED = ("course", "tag", "window", "repos", "registry")
 
 
-def _close_matches(word: str, choices: Sequence[str], cutoff: float) -> list[str]:
-    import difflib  # only when a name is wrong: not on the way of every run that reads the file
-
-    return difflib.get_close_matches(word, choices, cutoff=cutoff)
-
-
 def _fail(path: str, code: ConfigProblem, **values: object) -> ConfigError:
     return ConfigError(path, code, values)
 
@@ -131,8 +131,7 @@ def _check_keys(mapping: dict[str, Any], allowed: dict[str, Any], prefix: str) -
         if not isinstance(key, str):
             raise _fail(f"{prefix}{key!r}", "key-not-text")
         if key not in allowed:
-            near = _close_matches(key, list(allowed), cutoff=0.6)
-            raise _fail(prefix + key, "unknown-key", near=near[0] if near else None,
+            raise _fail(prefix + key, "unknown-key", near=nearest(key, allowed, cutoff=0.6),
                         allowed=sorted(allowed))
 
 
@@ -390,8 +389,7 @@ def _parse_columns(value: Any) -> tuple[tuple[str, str], ...]:
         path = f"registry.columns.{header}"
         name = _text(column, path)
         if name not in MAPPABLE_COLUMNS:
-            near = _close_matches(name, MAPPABLE_COLUMNS, cutoff=0.5)
-            raise _fail(path, "bad-column", name=name, near=near[0] if near else None,
+            raise _fail(path, "bad-column", name=name, near=nearest(name, MAPPABLE_COLUMNS, cutoff=0.5),
                         allowed=MAPPABLE_COLUMNS)
         pairs.append((str(header).strip(), name))
     return tuple(pairs)
@@ -418,5 +416,5 @@ def _parse_registry(value: Any) -> RegistrySettings:
         claims = _text(registry["claims"], "registry.claims")
         staff = _text(registry.get("staff", claims), "registry.staff")
         return RegistrySettings(backend="sheets", claims=claims, staff=staff, columns=columns)
-    near = _close_matches(backend, ["files", "sheets"], cutoff=0.5)
-    raise _fail("registry.backend", "bad-backend", backend=backend, near=near[0] if near else None)
+    raise _fail("registry.backend", "bad-backend", backend=backend,
+                near=nearest(backend, ["files", "sheets"], cutoff=0.5))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from extracredit.core.cells import (
     CLAIM_ID,
     github_id,
+    nearest,
     normalize_login,
     parse_credit,
     parse_time,
@@ -139,13 +140,11 @@ def header_near_misses(header: Sequence[str], missing: Sequence[str], index: Map
         if (position not in index.values() and _HEADER_WORD.fullmatch(cell)
                 and cell.lower() not in names):
             candidates.setdefault(cell.lower(), cell)
-    import difflib  # only for a header that misses a column: not on the way of every read
-
     meant: dict[str, str] = {}
     for column in missing:
-        close = difflib.get_close_matches(column.lower(), list(candidates), n=1, cutoff=_NEAR_MISS)
-        if close:
-            meant[column] = candidates.pop(close[0])
+        close = nearest(column.lower(), candidates, cutoff=_NEAR_MISS)
+        if close is not None:
+            meant[column] = candidates.pop(close)
     return meant
 
 

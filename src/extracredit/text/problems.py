@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from extracredit.core.cells import FIRST_YEAR, LAST_YEAR
+from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, nearest
 from extracredit.core.model import Problem
 from extracredit.core.vocab import KINDS
 
@@ -58,10 +58,8 @@ def _day(moment: object) -> str:
 
 
 def fix_kind(value: str, kinds: Sequence[str]) -> str:
-    import difflib  # only for a misspelt kind: not on the way of every check
-
-    near = difflib.get_close_matches(value, kinds, n=1, cutoff=0.5)
-    return f"write '{near[0]}'" if near else f"write one of {KINDS_TEXT}"
+    near = nearest(value, kinds, cutoff=0.5)
+    return f"write '{near}'" if near else f"write one of {KINDS_TEXT}"
 
 
 _PROBLEMS: dict[str, Callable[[Problem], str]] = {
