@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from extracredit.core.cells import FIRST_YEAR, LAST_YEAR, in_years
 from extracredit.core.model import Account, ChangedFile, PullRequest
 from extracredit.errors import SnapshotError
-from extracredit.forge.snapshot_stream import read_regular
+from extracredit.forge.snapshot_stream import read_regular, refuse_constant
 from extracredit.settings import env_number
 from extracredit.text import messages
 
@@ -81,11 +81,7 @@ class Shared:
         return parse_time(value, f"{where}.{field}")
 
     def optional_time(self, value: Any, where: str, field: str) -> datetime | None:
-        if value is None:
-            return None
-        # A moment met before (a merge is also the close and the last update) taken at once.
-        known = self.times.get(value) if isinstance(value, str) else None
-        return known if known is not None else self.time(value, where, field)
+        return None if value is None else self.time(value, where, field)
 
     def account(self, login: str, number: int | None, kind: str) -> Account:
         key = (login, number, kind)
@@ -221,10 +217,6 @@ def render_snapshot(taken_at: datetime, pulls: Sequence[PullRequest], repos: Seq
                       indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def nesting_depth(value: Any) -> int:
     """How deep a JSON value nests its arrays and objects (walked without recursion)."""
     deepest = 0
@@ -268,7 +260,7 @@ def parse_json(text: str) -> Any:
     """``read_json`` of a file's text."""
     too_deep = ValueError(f"nested more than {MAX_SNAPSHOT_DEPTH} levels deep")
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=refuse_constant)
     except RecursionError:  # deeper than the parser's stack: deeper than any snapshot
         raise too_deep from None
     if nesting_depth(data) > MAX_SNAPSHOT_DEPTH:

@@ -30,7 +30,8 @@ class _Irregular(Exception):
 _AHEAD = 1 << 20  # the text held past where a value starts, so that a number is read whole
 
 
-def _refuse_constant(name: str) -> Any:
+def refuse_constant(name: str) -> Any:
+    """json's ``parse_constant``: ``NaN`` and ``Infinity``, which Python's json reads, are not JSON."""
     raise ValueError(f"{name} is not a number JSON allows")
 
 
@@ -49,7 +50,7 @@ class _Reader:
         self.done = False  # the last chunk is in ``text``
         self.max_depth = max_depth
         self.depth_of = depth_of
-        decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+        decoder = json.JSONDecoder(parse_constant=refuse_constant)
         self.scan_once: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
 
     def refill(self, at: int) -> int:
