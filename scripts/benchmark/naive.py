@@ -24,7 +24,8 @@ from extracredit.registry.opening import CHECK_TABS
 from extracredit.registry.parse import build_registry
 from extracredit.registry.sheets import cell_text, quote_tab
 from extracredit.text import gradebook
-from extracredit.text.report import build_report, labels_we_set, state_line
+from extracredit.text.changes import labels_we_set, state_line
+from extracredit.text.report import build_report
 
 from .semester import CLAIMS_KEY, STAFF_KEY
 from .world import Run, World, measured

@@ -11,7 +11,7 @@ gc.disable()
 
 from extracredit.cli import main  # noqa: E402 (after the collector is off, on purpose)
 
-code = main()
+code = main(own_process=True)
 if not gc.isenabled():
     # The interpreter's exit still runs one full collection over every object the run made
     # (with the collector off, all of them still young): a sixth of a live check's wall time,

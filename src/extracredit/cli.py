@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extracredit import __version__
-from extracredit.core.config import DEFAULT_CONFIG_PATH
-from extracredit.core.titles import check_title
+from extracredit.core.vocab import DEFAULT_CONFIG_PATH
 from extracredit.errors import (
     EXIT_FIX,
     EXIT_OK,
@@ -22,8 +21,6 @@ from extracredit.errors import (
     UserError,
 )
 from extracredit.forge.actions import running_in_actions, say
-from extracredit.registry.config_file import load_config
-from extracredit.text import config as config_words
 from extracredit.text import messages
 
 if TYPE_CHECKING:
@@ -230,6 +227,10 @@ def _plain_check(argv: Sequence[str]) -> CheckArgs | None:
 
 
 def _title(title: str, config_path: str) -> int:
+    # Imported here: a live check's publishing half loads neither the rules nor the configuration.
+    from extracredit.core.titles import check_title
+    from extracredit.registry.config_file import load_config
+
     config = load_config(config_path)
     result = check_title(title, config.tag, config.term)
     say(json.dumps({
@@ -240,7 +241,9 @@ def _title(title: str, config_path: str) -> int:
     return EXIT_OK if result.passed else EXIT_FIX
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run one command; its exit code. ``own_process``: nothing else runs in this process
+    (``python -m extracredit``), so a command may start processes of its own from it."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     plain = _plain_title(arguments)
     plain_check = None if plain is not None else _plain_check(arguments)
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if plain_check is not None:
             from extracredit.jobs import check as checking
 
-            return checking.run(plain_check)
+            return checking.run(plain_check, own_process=own_process)
         assert args is not None
         if args.command == "title":
             return _title(args.title, args.config)
@@ -269,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             from extracredit.jobs import check as checking
 
-            return checking.run(args)
+            return checking.run(args, own_process=own_process)
         if args.command == "sync":
             from extracredit.jobs import sync as syncing
 
@@ -294,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return registry_tools.run(args)
     except ConfigError as error:
+        from extracredit.text import config as config_words
+
         say(f"extracredit: {config_words.describe(error)}", stderr=True)
         return EXIT_UNDECIDED
     except MissingEnvironment as error:

@@ -52,5 +52,9 @@ class GitHubError(ExtraCreditError):
     """GitHub did not answer as the check needs (after retries)."""
 
 
+class WorkerError(ExtraCreditError):
+    """The process deciding a live check ended without an answer."""
+
+
 class NotFound(GitHubError):
     """The PR (or the object asked for) does not exist, or the token cannot see it."""

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from extracredit.cli import main
 from extracredit.core.model import Table
-from extracredit.publish import published
+from extracredit.publish.recheck import published
 from extracredit.registry.files import TAB_FILES, parse_csv, render_csv, table_rows
 from extracredit.registry.schema import CHECKS_COLUMNS
 

@@ -105,3 +105,21 @@ def test_every_dataclass_says_what_it_is() -> None:
                     and (value.__doc__ or "").startswith(f"{value.__name__}(")):
                 undocumented.append(f"{module.__name__}.{name}")
     assert sorted(undocumented) == []
+
+
+def test_the_half_of_a_live_check_that_loads_pygithub_loads_no_rules() -> None:
+    # Started as `python -m extracredit` in Actions, a check decides in a forked process
+    # (jobs/forked.py): the process that loads PyGithub reads the PR and writes what was decided,
+    # without the rules, the registry, the configuration (YAML) or the comment's words.
+    loaded = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.jobs.forked\n"
+                           "import extracredit.publish.live, extracredit.forge.github")
+    assert sorted(name for name in loaded if name.startswith("extracredit")) == [
+        "extracredit", "extracredit.cli", "extracredit.core", "extracredit.core.cells",
+        "extracredit.core.model", "extracredit.core.vocab", "extracredit.errors",
+        "extracredit.forge", "extracredit.forge.actions", "extracredit.forge.base",
+        "extracredit.forge.github", "extracredit.forge.progress", "extracredit.jobs",
+        "extracredit.jobs.check", "extracredit.jobs.forked", "extracredit.publish",
+        "extracredit.publish.live", "extracredit.publish.writes", "extracredit.retry",
+        "extracredit.settings", "extracredit.text", "extracredit.text.changes",
+        "extracredit.text.markdown", "extracredit.text.messages", "extracredit.text.progress"]
+    assert sorted(loaded & {"yaml", "zoneinfo", "argparse", "difflib"}) == []

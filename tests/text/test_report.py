@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from extracredit.core.titles import check_title
 from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
-from extracredit.text.report import Existing, Report, Status, build_report, labels_we_set, plan_changes
+from extracredit.text.changes import Existing, Report, Status, labels_we_set, plan_changes
+from extracredit.text.report import build_report
 
 NY = ZoneInfo("America/New_York")
 URL = "https://github.com/Atcold/NYU-DLFL23/pull/5"

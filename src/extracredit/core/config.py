@@ -21,10 +21,9 @@ from extracredit.core.cells import (
     nearest,
 )
 from extracredit.core.tags import course_of, is_tag
-from extracredit.core.vocab import KINDS, ConfigProblem
+from extracredit.core.vocab import DEFAULT_CONFIG_PATH, KINDS, ConfigProblem
 from extracredit.errors import ConfigError
 
-DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"
 # A course configuration is a page of YAML: anything much larger is not one, and parsing it
 # would only spend memory. Nothing in it nests deeper than kinds.typo.credit.
 MAX_CONFIG_CHARS = 64 * 1024

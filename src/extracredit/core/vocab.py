@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+# Where a course repository keeps its configuration (every command's --config by default).
+DEFAULT_CONFIG_PATH = ".github/extra-credit.yml"
+
 # What a claim is for; each kind's default credit comes from the course configuration.
 Kind = Literal["typo", "bug", "material", "translation"]
 KINDS: tuple[Kind, ...] = get_args(Kind)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from extracredit.core.model import PullRequest
-from extracredit.text.report import Changes, Existing
+from extracredit.text.changes import Changes, Existing
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,9 @@ from extracredit.forge.base import OurComment
 from extracredit.forge.progress import Progress, track
 from extracredit.retry import Done, GaveUp, RetryPolicy, TransientError
 from extracredit.settings import env_number
-from extracredit.text import comment as verdict_words
 from extracredit.text import messages
 from extracredit.text import progress as progress_words
-from extracredit.text.report import Changes, Existing, published_head
+from extracredit.text.changes import COMMENT_MARKER, Changes, Existing, published_head
 
 T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
@@ -268,7 +267,7 @@ class GitHubForge:
     def _find_comment(self, number: int) -> IssueComment | None:
         for comment in self.repo.get_issue(number).get_comments():
             body = comment.body or ""
-            if body.startswith(verdict_words.COMMENT_MARKER) and comment.user.type == "Bot":
+            if body.startswith(COMMENT_MARKER) and comment.user.type == "Bot":
                 return comment
         return None
 

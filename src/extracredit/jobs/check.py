@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extracredit.core.config import Config
 from extracredit.core.model import PullRequest, Registry, parse_pr_ref
-from extracredit.core.verdict import CheckVerdict, course_of, decide
 from extracredit.errors import (
     EXIT_OK,
     EXIT_UNDECIDED,
@@ -22,14 +20,17 @@ from extracredit.errors import (
 )
 from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
-from extracredit.publish import check_live
-from extracredit.registry.opening import load_config, read_registry
-from extracredit.text import comment as verdict_words
-from extracredit.text import config as config_words
+from extracredit.publish.live import Decider, check_live
 from extracredit.text import messages
 
+# What the rules, the registry and their words need is imported where it is used: a live check
+# started as a process of its own loads them in the process that decides (jobs/forked.py), not
+# in the one that loads PyGithub.
 if TYPE_CHECKING:
     import argparse
+
+    from extracredit.core.config import Config
+    from extracredit.core.verdict import CheckVerdict
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ def verdict_json(verdict: CheckVerdict) -> dict[str, Any]:
 
 def _offline(args: argparse.Namespace | CheckArgs, config: Config) -> int:
     # Imported here: a live check neither reads a snapshot nor prints a report of its own.
+    from extracredit.core.verdict import course_of, decide
     from extracredit.forge.snapshot import load_snapshot
+    from extracredit.registry.opening import read_registry
+    from extracredit.text import comment as verdict_words
     from extracredit.text.report import build_report
 
     assert args.snapshot is not None  # run() sends only a check with a snapshot here
@@ -112,8 +116,8 @@ def _offline(args: argparse.Namespace | CheckArgs, config: Config) -> int:
     return worst
 
 
-def _live(args: argparse.Namespace | CheckArgs, config: Config | None, config_error: str | None,
-          env: ActionsEnv) -> int:
+def _targets(args: argparse.Namespace | CheckArgs, env: ActionsEnv) -> list[tuple[str, int]]:
+    """The PRs to check: those named, else the event's (none when it is not one to check)."""
     targets: list[tuple[str, int]] = []
     for ref in args.pr:
         parsed = parse_pr_ref(ref)
@@ -130,9 +134,13 @@ def _live(args: argparse.Namespace | CheckArgs, config: Config | None, config_er
             raise UserError(str(error)) from None
         if not trigger.run:
             actions.say(messages.EVENT_IGNORED.format(event=env.event_name, action=trigger.action))
-            return EXIT_OK
+            return []
         targets.append((trigger.repo, trigger.number))
+    return targets
 
+
+def _live(args: argparse.Namespace | CheckArgs, targets: list[tuple[str, int]],
+          decider: Decider, env: ActionsEnv) -> int:
     # A check writes four times at most: spacing its writes out would only keep the student
     # waiting. Runs that write for many PRs (sync, commands) keep the default spacing.
     # Imported here: an offline check (--snapshot) does not pay for loading PyGithub.
@@ -141,27 +149,51 @@ def _live(args: argparse.Namespace | CheckArgs, config: Config | None, config_er
     forge_for = connect_from_environment(env, throttle=0.0)
     worst = EXIT_OK
     for repo, number in targets:
-        code = check_live(forge_for(repo), number, config, config_error, args.registry,
-                          dry_run=args.dry_run, env=env, annotate=True)
+        code = check_live(forge_for(repo), number, decider, dry_run=args.dry_run, env=env,
+                          annotate=True)
         worst = max(worst, code)
         if code == EXIT_UNDECIDED:
             break
     return worst
 
 
-def run(args: argparse.Namespace | CheckArgs) -> int:
-    """Run ``extracredit check`` as parsed by the command line."""
+def run(args: argparse.Namespace | CheckArgs, *, own_process: bool = False) -> int:
+    """Run ``extracredit check`` as parsed by the command line. ``own_process``: the process
+    runs this command only (``python -m extracredit``), so a live check in GitHub Actions may
+    decide in a forked process while this one loads PyGithub (jobs/forked.py)."""
     if args.snapshot is not None:
+        from extracredit.registry.config_file import load_config
+
+
         if not args.pr and not args.all:
             raise UserError(messages.NOTHING_TO_CHECK)
         return _offline(args, load_config(args.config))
     if args.all:
         raise UserError(messages.ALL_NEEDS_SNAPSHOT)
     env = actions.read_environment()
+    if own_process and env.running:
+        from extracredit.jobs import forked
+
+        if forked.can_fork():
+            # In Actions a broken configuration is published, not raised: nothing needs it
+            # before the PRs to check are known.
+            targets = _targets(args, env)
+            if not targets:
+                return EXIT_OK
+            with forked.ForkedDecider(args.config, args.registry) as decider:
+                return _live(args, targets, decider, env)
+    from extracredit.publish.deciding import InlineDecider
+    from extracredit.registry.config_file import load_config
+    from extracredit.text import config as config_words
+
     try:
         config, config_error = load_config(args.config), None
     except ConfigError as error:
         if not env.running:
             raise
         config, config_error = None, config_words.describe(error)
-    return _live(args, config, config_error, env)
+    targets = _targets(args, env)
+    if not targets:
+        return EXIT_OK
+    with InlineDecider(config, config_error, args.registry) as inline:
+        return _live(args, targets, inline, env)

@@ -20,7 +20,8 @@ from extracredit.forge import actions
 from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import Forge
 from extracredit.forge.github import connect_from_environment
-from extracredit.publish import check_live
+from extracredit.publish.deciding import InlineDecider
+from extracredit.publish.live import check_live
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import column_index
 from extracredit.registry.schema import LEDGER_COLUMNS, RegistryBackend
@@ -120,7 +121,7 @@ def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEn
     if isinstance(command, Recheck):
         forge.react(comment_id, REACTION_DONE)
         actions.say(messages.COMMAND_RECHECK)
-        code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
+        code = _check(forge, number, config, args, env)
         return (EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK), "rechecked"
     if not may_give_credit(forge.permission(login)):
         forge.reply_once(number, marker, messages.command_refused(login))
@@ -138,9 +139,15 @@ def _obey(forge: Forge, config: Config, args: argparse.Namespace, env: ActionsEn
     forge.react(comment_id, REACTION_DONE)
     # The log is public: it names the decision's kind, never an amount.
     actions.say(messages.command_recorded_log(command.decision, appended))
-    code = check_live(forge, number, config, None, args.registry, dry_run=False, env=env)
+    code = _check(forge, number, config, args, env)  # reads the registry as just written
     return (EXIT_UNDECIDED if code == EXIT_UNDECIDED else EXIT_OK), (
         "recorded" if appended else "already-recorded")
+
+
+def _check(forge: Forge, number: int, config: Config, args: argparse.Namespace,
+           env: ActionsEnv) -> int:
+    with InlineDecider(config, None, args.registry) as decider:
+        return check_live(forge, number, decider, dry_run=False, env=env)
 
 
 def _when(created_at: str, config: Config) -> datetime:

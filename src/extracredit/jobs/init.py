@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from extracredit import __version__
-from extracredit.core.config import DEFAULT_CONFIG_PATH, Config, parse_config
+from extracredit.core.config import Config, parse_config
 from extracredit.core.tags import split_tag, term_dates
+from extracredit.core.vocab import DEFAULT_CONFIG_PATH
 from extracredit.errors import EXIT_OK, ConfigError, UserError
 from extracredit.forge.actions import say
 from extracredit.jobs import init_choices

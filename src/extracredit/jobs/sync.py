@@ -22,7 +22,7 @@ from extracredit.forge.actions import ActionsEnv
 from extracredit.forge.base import ForgeFor
 from extracredit.forge.pulls import course_pulls
 from extracredit.forge.snapshot import Snapshot, load_snapshot, render_snapshot
-from extracredit.publish import recheck
+from extracredit.publish.recheck import recheck
 from extracredit.registry.files import write_whole
 from extracredit.registry.opening import load_config, open_backend
 from extracredit.registry.parse import build_registry

@@ -10,14 +10,10 @@ from extracredit.core.cells import CLAIM_ID, normalize_login
 from extracredit.core.verdict import CheckVerdict, ClaimCheck, Holder, TitleCheck
 from extracredit.core.vocab import KINDS
 from extracredit.text import problems as problem_words
+from extracredit.text.changes import COMMENT_MARKER
 from extracredit.text.markdown import code, fence, user_link
 from extracredit.text.summary import summary_table
 
-COMMENT_MARKER = "<!-- extracredit:check -->"
-STATE_PREFIX = "<!-- extracredit:state "
-STATE_SUFFIX = " -->"
-TITLE_CONTEXT = "extra-credit/title"
-CLAIM_CONTEXT = "extra-credit/claim"
 MAX_DESCRIPTION = 50
 
 # The PR comment --------------------------------------------------------------------------------

@@ -70,6 +70,15 @@ def internal_error(kind: str) -> str:
             "report it with this log (it shows where, not the data)")
 
 
+WORKER_ENDED = ("the process deciding the check ended without an answer (stopped from outside, or "
+                "out of memory); run the check again")
+
+
+def worker_failed(kind: str) -> str:
+    return (f"the process deciding the check stopped on an unexpected {kind} (where, just above); "
+            "this is a bug of extracredit, please report it with this log")
+
+
 NOTHING_TO_CHECK = "name the PR to check with --pr OWNER/REPO#N (or --all with --snapshot)"
 ALL_NEEDS_SNAPSHOT = "--all checks the open PRs of a snapshot; add --snapshot FILE"
 NOTHING_CHANGED = "nothing to change on GitHub: the PR already shows this verdict"
