@@ -49,7 +49,8 @@ def test_title_loads_no_client_and_no_other_command() -> None:
 def test_the_check_loads_no_progress_bar() -> None:
     # The live check's path whole (it shares publish with the nightly, which shows progress), and
     # an offline check of the demo semester run through.
-    live = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.publish\n"
+    live = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.jobs.forked\n"
+                         "import extracredit.publish.live, extracredit.publish.deciding\n"
                          "import extracredit.forge.github, extracredit.registry.opening")
     offline = modules_after(
         "import contextlib, io\nfrom extracredit.cli import main\n"
@@ -72,7 +73,8 @@ def test_offline_commands_load_no_client(command: list[str]) -> None:
 
 def test_the_live_check_loads_pygithub_and_no_sheets_client() -> None:
     # What a live check imports before it asks GitHub anything (the config names a files registry).
-    loaded = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.publish\n"
+    loaded = modules_after("import extracredit.cli, extracredit.jobs.check, extracredit.jobs.forked\n"
+                           "import extracredit.publish.live, extracredit.publish.deciding\n"
                            "import extracredit.forge.github, extracredit.registry.opening")
     assert {"github", "requests"} <= loaded
     # (PyGithub itself loads importlib.metadata.)
