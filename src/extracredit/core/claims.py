@@ -14,7 +14,7 @@ from extracredit.core.model import (
     Claim,
     PullRequest,
 )
-from extracredit.core.targets import FewTargets, TargetIndex, covers, numbers_in
+from extracredit.core.targets import FewTargets, TargetIndex, covers, holding_targets, numbers_in
 
 CLAIM_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])C-(\d{1,6})(?![0-9])", re.IGNORECASE)
 
@@ -42,6 +42,28 @@ def _ordered(claims: Iterable[Claim]) -> list[Claim]:
     return sorted(claims, key=attrgetter("order"))
 
 
+@dataclass(frozen=True)
+class Holding:
+    """What every held claim could hold against a later one: its holding targets, filed by kind
+    under its place in ``ClaimIndex.held``, and each claim's places there. Only read once built,
+    so one PR's lookups leave it as the next PR's find it."""
+
+    by_kind: dict[str, TargetIndex]
+    places: dict[Claim, list[int]]  # a list: equal claims (a row twice) have a place each
+
+
+def _holding(held: Sequence[Claim]) -> Holding:
+    by_kind: dict[str, TargetIndex] = {}
+    places: dict[Claim, list[int]] = {}
+    for place, claim in enumerate(held):
+        targets = by_kind.get(claim.kind)
+        if targets is None:
+            targets = by_kind[claim.kind] = TargetIndex()
+        targets.add(place, holding_targets(claim))
+        places.setdefault(claim, []).append(place)
+    return Holding(by_kind, places)
+
+
 class ClaimIndex:
     """One registry's claims arranged for the questions asked of them once per PR: a student's
     active claims, the claim with an id, the claims whose targets match a path."""
@@ -67,6 +89,13 @@ class ClaimIndex:
         self._targets: TargetIndex | None = None
         self._targets_of: dict[str, FewTargets] = {}  # a student's active claims' targets
         self.duplicates: tuple[timedelta, Mapping[Claim, Activity], dict[Claim, Claim]] | None = None
+        self._holding: Holding | None = None
+
+    def holding(self) -> Holding:
+        """The held claims' holding targets by kind, built the first time they are asked for."""
+        if self._holding is None:
+            self._holding = _holding(self.held)
+        return self._holding
 
     def covering(self, paths: Iterable[str]) -> list[Claim]:
         """Every claim that covers one of ``paths``, earliest submitted first."""

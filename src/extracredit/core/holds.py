@@ -172,9 +172,18 @@ def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
         known_after, known_activity, known = index.duplicates
         if known_after == expire_after and (known_activity is activity or known_activity == activity):
             return dict(known)
+    duplicates = _judge(index.held, activity, expire_after)
+    index.duplicates = (expire_after, dict(activity), duplicates)
+    return dict(duplicates)
+
+
+def _judge(held: Iterable[Claim], activity: Mapping[Claim, Activity],
+           expire_after: timedelta) -> dict[Claim, Claim]:
+    """The duplicates among ``held`` (earliest first), each judged against the earlier holders
+    among them alone."""
     duplicates: dict[Claim, Claim] = {}
     holders: dict[str, _Holders] = {}
-    for claim in index.held:
+    for claim in held:
         owner = claim.owner
         kind_holders = holders.get(claim.kind)
         if kind_holders is None:
@@ -187,8 +196,46 @@ def find_duplicates(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
             # Looked up only when there is activity: hashing a claim hashes every field.
             record = activity.get(claim) if activity else None
             kind_holders.add(claim, owner, hold_ends(claim, record, expire_after))
-    index.duplicates = (expire_after, dict(activity), duplicates)
-    return dict(duplicates)
+    return duplicates
+
+
+def prepare_duplicates(claims: Sequence[Claim]) -> None:
+    """Build what ``duplicates_of`` looks claims up in, ahead of the first question: a process
+    that waits for its PR does it meanwhile."""
+    index_claims(claims).holding()
+
+
+def duplicates_of(claims: Sequence[Claim], activity: Mapping[Claim, Activity],
+                  expire_after: timedelta, wanted: Iterable[Claim]) -> dict[Claim, Claim]:
+    """``find_duplicates`` for the ``wanted`` claims alone (those it finds duplicates), judging
+    only the claims their answers depend on.
+
+    A claim is a duplicate through the earlier claims of its kind whose targets overlap its own
+    and that held them, and whether those held depends, in turn, on theirs. So the claims judged
+    are that closure, found by lookups in an index of every held claim that change nothing, and
+    they are judged in order as ``find_duplicates`` judges them all: no holder outside the closure
+    overlaps a claim within it.
+    """
+    wanted = tuple(wanted)
+    index = index_claims(claims)
+    holding = index.holding()
+    held = index.held
+    todo = [place for claim in wanted for place in holding.places.get(claim, ())]
+    closure = set(todo)
+    while todo:
+        place = todo.pop()
+        claim = held[place]
+        targets = holding.by_kind[claim.kind]
+        for entry in claim.targets:
+            for numbers in targets.overlapping(entry):
+                for number in numbers:
+                    if number >= place:
+                        break  # the numbers are in order: the rest came later
+                    if number not in closure:
+                        closure.add(number)
+                        todo.append(number)
+    duplicates = _judge((held[place] for place in sorted(closure)), activity, expire_after)
+    return {claim: duplicates[claim] for claim in wanted if claim in duplicates}
 
 
 def others_on_files(pr: PullRequest, owner: str | None, registry: Registry,

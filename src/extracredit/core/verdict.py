@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from extracredit.core.claims import carried_claim
 from extracredit.core.config import Config
-from extracredit.core.holds import claim_activity, find_duplicates, others_on_files
+from extracredit.core.holds import claim_activity, duplicates_of, find_duplicates, others_on_files
 from extracredit.core.identity import Directory, build_directory
 from extracredit.core.ledger import pull_key_of
 from extracredit.core.model import (
@@ -193,13 +193,19 @@ def decide(pr: PullRequest, registry: Registry | None, config: Config, now: date
     activity: Mapping[Claim, Activity]
     duplicates: Mapping[Claim, Claim]
     if course is not None:
-        activity, duplicates = course.activity, course.duplicates
+        activity = course.activity
     else:
         course_pulls = [p for p in _course_pulls(known_pulls, config) if p.ref != pr.ref]
         activity = claim_activity(registry, [*course_pulls, pr], directory)
-        duplicates = find_duplicates(registry.claims, activity, expire_after)
     carried = carried_claim(pr, owner, registry.claims)
     holding, reviewing = others_on_files(pr, owner, registry, activity, now, expire_after)
+    if course is not None:
+        duplicates = course.duplicates
+    else:
+        # Only these claims' answers are read below: judging every claim of the course for
+        # them would be most of a check's work.
+        asked = holding if carried.claim is None else [carried.claim, *holding]
+        duplicates = duplicates_of(registry.claims, activity, expire_after, asked)
     login = pr.user.login.lower()
     base = ClaimCheck(
         "pass",
