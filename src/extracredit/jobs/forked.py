@@ -98,7 +98,7 @@ def _serve(requests: BinaryIO, answers: BinaryIO, config_path: str,
     code = 0
     try:
         # Imported here, in the child: the parent never loads the rules, the registry or YAML.
-        from extracredit.core.claims import index_claims
+        from extracredit.core.holds import prepare_duplicates
         from extracredit.publish.deciding import decided, read_or_error
         from extracredit.registry.opening import load_config
         from extracredit.text import config as config_words
@@ -111,7 +111,7 @@ def _serve(requests: BinaryIO, answers: BinaryIO, config_path: str,
         if config is not None:
             registry, registry_error = read_or_error(config, registry_folder)
             if registry is not None:
-                index_claims(registry.claims)  # while the parent still waits for GitHub
+                prepare_duplicates(registry.claims)  # while the parent still waits for GitHub
             while True:
                 try:
                     pr, has_write_access, now = pickle.load(requests)
